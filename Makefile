@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Entry points: `make demo` runs the main job on the local sandbox; `make test` runs every suite.
+# Both install what they need first (hacking/bootstrap.sh), so they work on a fresh machine.
+
+SHELL := /bin/bash
+VENV := .venv
+PY_VERSION := 3.11
+# ansible-test finds its files through the nearest .git above it, so the collection tree it runs
+# in (and the dependency collections beside it) must live outside this checkout: one per checkout.
+export SKILLOPS_BUILD ?= $(HOME)/.cache/skillops.alexa/$(shell printf %s "$(CURDIR)" | sha1sum | cut -c1-10)
+export ANSIBLE_COLLECTIONS_PATH := $(SKILLOPS_BUILD)/collections
+COLLECTION := $(ANSIBLE_COLLECTIONS_PATH)/ansible_collections/skillops/alexa
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(VENV)/bin/python
+
+.PHONY: setup sync test sanity units sandbox-tests integration lint demo sandbox clean
+
+setup:
+	@hacking/bootstrap.sh
+
+sync: setup
+	@hacking/sync.sh
+
+test: sync
+	@hacking/run-tests.sh
+
+sanity: sync
+	cd $(COLLECTION) && ansible-test sanity --venv --python $(PY_VERSION) --color no
+
+units: sync
+	cd $(COLLECTION) && ansible-test units --venv --python $(PY_VERSION) --requirements --color no
+
+sandbox-tests: sync
+	SMAPI_SPEC=$(CURDIR)/.cache/npm/node_modules/ask-smapi-model/spec.json python -m pytest -q -p no:cacheprovider tests/sandbox tests/contract
+
+integration: sync
+	hacking/with-sandbox.sh tests/sandbox/seeds/test.yml hacking/integration.sh $(TARGETS)
+
+demo: sync
+	@hacking/with-sandbox.sh tests/sandbox/seeds/demo.yml \
+	  ansible-playbook -i localhost, -c local playbooks/demo.yml
+
+sandbox: setup
+	$(VENV)/bin/python tests/sandbox/sandbox.py --seed tests/sandbox/seeds/demo.yml
+
+clean:
+	rm -rf $(VENV) .cache tests/output $(SKILLOPS_BUILD)

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Prepare everything the tests and the demo need on a fresh machine, offline from Galaxy:
+# a virtualenv with the controller tools, amazon.aws and community.aws taken from the `ansible`
+# wheel on PyPI, the official SMAPI Swagger document from npm, and ansible-test's pip bootstrap.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${SKILLOPS_BUILD:?run this through make}"
+
+PYTHON=${PYTHON:-python3.11}
+VENV=.venv
+CACHE=.cache
+ANSIBLE_WHEEL_VERSION=12.3.0          # bundles amazon.aws 10.1.x and community.aws 10.0.x
+SMAPI_MODEL_VERSION=1.24.0
+
+stamp="$SKILLOPS_BUILD/.bootstrapped"
+digest=$(cat hacking/requirements.txt hacking/bootstrap.sh | sha256sum | cut -c1-16)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ] && [ -x "$VENV/bin/python" ]; then
+  exit 0
+fi
+
+# This machine's pip configuration names index folders that may not exist; keep their warnings out.
+pip() { "$VENV/bin/python" -m pip "$@" 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2); }
+
+echo "== virtualenv ($PYTHON) and controller tools"
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+pip install -q --upgrade pip
+pip install -q -r hacking/requirements.txt
+
+echo "== amazon.aws and community.aws from the ansible $ANSIBLE_WHEEL_VERSION wheel"
+collections="$SKILLOPS_BUILD/collections"
+mkdir -p "$CACHE/wheels" "$collections/ansible_collections"
+wheel="$CACHE/wheels/ansible-$ANSIBLE_WHEEL_VERSION-py3-none-any.whl"
+[ -f "$wheel" ] || pip download -q --no-deps "ansible==$ANSIBLE_WHEEL_VERSION" -d "$CACHE/wheels"
+rm -rf "$collections/ansible_collections/amazon" "$collections/ansible_collections/community"
+"$VENV/bin/python" - "$wheel" "$collections" <<'PY'
+import sys
+import zipfile
+
+wheel, target = sys.argv[1:]
+with zipfile.ZipFile(wheel) as archive:
+    wanted = [name for name in archive.namelist()
+              if name.startswith(('ansible_collections/amazon/aws/', 'ansible_collections/community/aws/'))]
+    archive.extractall(target, wanted)
+PY
+
+echo "== official SMAPI Swagger document (npm ask-smapi-model)"
+if command -v npm >/dev/null 2>&1; then
+  npm install --silent --no-audit --no-fund --prefix "$CACHE/npm" "ask-smapi-model@$SMAPI_MODEL_VERSION" >/dev/null
+else
+  echo "npm not found: the SMAPI contract test needs Node.js and npm" >&2
+  exit 1
+fi
+
+echo "== ansible-test pip bootstrap (offline stand-in)"
+pip_version=$(sed -n "s/.*pip='\([0-9.]*\)'.*/\1/p" \
+  "$("$VENV/bin/python" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')/_internal/python_requirements.py" | head -n 1)
+mkdir -p "$HOME/.ansible/test/cache"
+cp hacking/get_pip_offline.py "$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
+
+mkdir -p "$SKILLOPS_BUILD" && echo "$digest" > "$stamp"

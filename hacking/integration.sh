@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Run ansible-test integration against the sandbox whose environment is exported (with-sandbox.sh).
+# ansible-test passes no environment variables into target playbooks, so hand the sandbox's
+# addresses over in integration_config.yml. Optional arguments name the targets to run.
+set -euo pipefail
+cd "${ANSIBLE_COLLECTIONS_PATH:?run this through make}/ansible_collections/skillops/alexa"
+cat > tests/integration/integration_config.yml <<YAML
+smapi_url: ${ASK_SMAPI_SERVER_BASE_URL}
+lwa_url: ${ASK_LWA_TOKEN_HOST}
+aws_url: ${AWS_URL}
+aws_region: ${AWS_REGION}
+YAML
+exec ansible-test integration --local --color no "$@"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# ansible-test only runs inside ansible_collections/<namespace>/<name>/, so mirror the working tree
+# (tracked files and untracked ones git does not ignore) into that layout, outside the checkout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dest="${ANSIBLE_COLLECTIONS_PATH:?run this through make}/ansible_collections/skillops/alexa"
+mkdir -p "$dest"
+find "$dest" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
+[ -d "$dest/tests" ] && find "$dest/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
+git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
+  [ -e "$f" ] && printf '%s\0' "$f"
+done | tar --null -T - -cf - | tar -xf - -C "$dest"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Run a command with the SDNS sandbox (SMAPI + LWA + moto) up on free loopback ports and its
+# environment exported; the sandbox stops when the command ends, whatever its outcome.
+# Usage: hacking/with-sandbox.sh SEED_FILE COMMAND [ARG...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seed=$1; shift
+envfile=$(mktemp)
+log=$(mktemp)
+.venv/bin/python tests/sandbox/sandbox.py --seed "$seed" --smapi-port 0 --lwa-port 0 --moto-port 0 \
+  --env-file "$envfile" >"$log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -f "$envfile" "$log"' EXIT
+for _ in $(seq 1 150); do
+  grep -q ASK_SMAPI_SERVER_BASE_URL "$envfile" 2>/dev/null && break
+  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "sandbox failed to start" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q ASK_SMAPI_SERVER_BASE_URL "$envfile" || { cat "$log" >&2; echo "sandbox did not start in 15 s" >&2; exit 1; }
+# shellcheck disable=SC1090
+set -a; . "$envfile"; set +a
+"$@"

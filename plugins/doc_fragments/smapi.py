@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the skillops.alexa collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # The options every module of the action group skillops.alexa.smapi accepts.
+    DOCUMENTATION = r'''
+options:
+  access_token:
+    description:
+      - A Login with Amazon (LWA) access token for the Skill Management API, used as it is.
+      - SDNS calls need a token with the scope C(alexa::ask:subscriptions).
+      - If O(lwa_client_id), O(lwa_client_secret) and O(refresh_token) are given too, an access token
+        that SMAPI rejects as expired is refreshed once and the call repeated.
+      - Falls back to the environment variable E(ASK_ACCESS_TOKEN), as the ASK CLI does.
+      - Either this or O(lwa_client_id), O(lwa_client_secret) and O(refresh_token) are required.
+    type: str
+  lwa_client_id:
+    description:
+      - Client ID of the LWA security profile that mints access tokens from O(refresh_token).
+      - SDNS notifies only about changes made with tokens of the security profile that created the
+        subscriber, so use the same security profile for the subscriber and for skill changes.
+      - Falls back to the environment variable E(ASK_LWA_CLIENT_ID).
+    type: str
+  lwa_client_secret:
+    description:
+      - Client secret of the LWA security profile O(lwa_client_id).
+      - Falls back to the environment variable E(ASK_LWA_CLIENT_CONFIRMATION).
+    type: str
+  refresh_token:
+    description:
+      - An LWA refresh token issued to O(lwa_client_id), from which access tokens are minted.
+      - Make one with C(ask util generate-lwa-tokens --client-id ... --client-confirmation ... --scopes
+        "alexa::ask:subscriptions alexa::ask:skills:readwrite"), or with M(skillops.alexa.lwa_token).
+      - Falls back to the environment variable E(ASK_REFRESH_TOKEN).
+    type: str
+  smapi_url:
+    description:
+      - Base URL of the Skill Management API.
+      - Falls back to the environment variable E(ASK_SMAPI_SERVER_BASE_URL).
+    type: str
+    default: https://api.amazonalexa.com
+  lwa_url:
+    description:
+      - Base URL of the LWA token service; tokens are requested from C({lwa_url}/auth/o2/token).
+      - Falls back to the environment variable E(ASK_LWA_TOKEN_HOST).
+    type: str
+    default: https://api.amazon.com
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificates of SMAPI and LWA.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for each HTTP response.
+    type: float
+    default: 30
+  retry_attempts:
+    description:
+      - How many times one call is attempted when SMAPI or LWA throttles (HTTP 429), fails with
+        HTTP 500, 502, 503 or 504, or the connection fails.
+      - Waits grow exponentially with full jitter, and follow C(Retry-After) when the service sends it.
+      - A create whose outcome is unknown is re-sent only after the object was looked up and not found,
+        so a lost response never leaves a duplicate.
+    type: int
+    default: 5
+  retry_max_delay:
+    description:
+      - The longest wait in seconds between two attempts. A C(Retry-After) longer than this ends the retries.
+    type: float
+    default: 30
+notes:
+  - All modules of the action group C(skillops.alexa.smapi) accept these options, so
+    C(module_defaults) with C(group/skillops.alexa.smapi) sets the credentials once for a play.
+  - The environment variable names are those of the ASK CLI, so a machine set up for the ASK CLI
+    works unchanged.
+requirements:
+  - requests
+'''
+
+    VENDOR = r'''
+options:
+  vendor_id:
+    description:
+      - The vendor ID of the Amazon developer account (Developer Console, Settings, Customer Details;
+        or M(skillops.alexa.smapi_vendor_info)).
+      - Falls back to the environment variable E(ASK_VENDOR_ID).
+    type: str
+    required: true
+'''

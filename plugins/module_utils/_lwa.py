@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the skillops.alexa collection
+# Simplified BSD License (see https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""Login with Amazon: token grants, the authorization URL, and the access token of a module run.
+
+This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+try:
+    from urllib.parse import urlencode
+except ImportError:  # pragma: no cover
+    from urllib import urlencode  # type: ignore[no-redef]
+
+SUBSCRIPTIONS_SCOPE = 'alexa::ask:subscriptions'
+DEFAULT_LWA_URL = 'https://api.amazon.com'
+DEFAULT_AUTHORIZE_URL = 'https://www.amazon.com'
+
+
+class LwaClient:
+    """The token endpoint ``{lwa_url}/auth/o2/token`` with client authentication."""
+
+    def __init__(self, transport, lwa_url, client_id, client_secret):
+        self.transport = transport
+        self.token_url = lwa_url.rstrip('/') + '/auth/o2/token'
+        self.client_id = client_id
+        self.client_secret = client_secret
+
+    def refresh(self, refresh_token):
+        return self._grant(grant_type='refresh_token', refresh_token=refresh_token)
+
+    def exchange_code(self, code, redirect_uri):
+        return self._grant(grant_type='authorization_code', code=code, redirect_uri=redirect_uri)
+
+    def _grant(self, **form):
+        form.update(client_id=self.client_id, client_secret=self.client_secret)
+        response = self.transport.request('POST', self.token_url, data=form,
+                                          headers={'Accept': 'application/json'},
+                                          recover=_no_object_to_recover)
+        return response.json()
+
+
+def _no_object_to_recover():
+    """A token grant creates nothing that could be duplicated, so it is always safe to re-send."""
+    return None
+
+
+def authorization_url(client_id, scopes, redirect_uri, state=None, authorize_url=DEFAULT_AUTHORIZE_URL):
+    """The consent page an organization sends a developer to (authorization-code grant)."""
+    query = [('client_id', client_id), ('scope', ' '.join(scopes)), ('response_type', 'code'),
+             ('redirect_uri', redirect_uri)]
+    if state:
+        query.append(('state', state))
+    return authorize_url.rstrip('/') + '/ap/oa?' + urlencode(query)
+
+
+class AccessToken:
+    """The bearer token of one module run: given as is, or minted once from refresh credentials."""
+
+    def __init__(self, lwa=None, access_token=None, refresh_token=None):
+        self._lwa = lwa
+        self._refresh_token = refresh_token
+        self._value = access_token
+
+    @property
+    def can_refresh(self):
+        return bool(self._lwa and self._refresh_token)
+
+    def get(self):
+        if self._value is None:
+            self.refresh()
+        return self._value
+
+    def refresh(self):
+        self._value = self._lwa.refresh(self._refresh_token)['access_token']
+        return self._value

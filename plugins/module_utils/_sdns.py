@@ -1,0 +1,189 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the skillops.alexa collection
+# Simplified BSD License (see https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""The SDNS domain: events, ARNs, how subscribers and subscriptions are found, compared and sent.
+
+This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+SUBSCRIBERS_PATH = '/v0/developmentEvents/subscribers'
+SUBSCRIPTIONS_PATH = '/v0/developmentEvents/subscriptions'
+MAX_NAME_LENGTH = 255
+
+# Spelled as in the official SMAPI model; 'All' stands alone and covers every development event.
+ALL_DEVELOPMENT_EVENTS = 'AlexaDevelopmentEvent.All'
+EVENTS = (
+    'AlexaDevelopmentEvent.ManifestUpdate',
+    'AlexaDevelopmentEvent.SkillCertification',
+    'AlexaDevelopmentEvent.SkillPublish',
+    'AlexaDevelopmentEvent.InteractionModelUpdate',
+    ALL_DEVELOPMENT_EVENTS,
+    'AlexaCustomerFeedbackEvent.SkillReviewPublish',
+)
+_EVENTS_BY_LOWER = dict((event.lower(), event) for event in EVENTS)
+
+_PARTITIONS = 'aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc'
+_REGION = r'[a-z]{2}(?:-[a-z]+)+-\d{1,2}'
+TOPIC_ARN = re.compile(r'^arn:(%s):sns:(%s):(\d{12}):([A-Za-z0-9_-]{1,256}(?:\.fifo)?)$' % (_PARTITIONS, _REGION))
+ROLE_ARN = re.compile(r'^arn:(%s):iam::(\d{12}):role/((?:[\x21-\x7e]+/)*)([\w+=,.@-]{1,64})$' % _PARTITIONS)
+ANY_ARN = re.compile(r'^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$')
+
+TOPIC_EXAMPLE = 'arn:aws:sns:us-east-1:123456789012:alexa-sdns'
+ROLE_EXAMPLE = 'arn:aws:iam::123456789012:role/alexa-sdns-publisher'
+
+
+class ValidationError(ValueError):
+    """Bad input, found before any request is sent; the message names the field and the fix."""
+
+
+def normalize_events(events, field='events'):
+    """The events in the model's spelling, without duplicates, in a stable order."""
+    if not events:
+        raise ValidationError('%s must list at least one event; valid events: %s' % (field, ', '.join(EVENTS)))
+    chosen = []
+    for event in events:
+        canonical = _EVENTS_BY_LOWER.get(str(event).strip().lower())
+        if canonical is None:
+            raise ValidationError('%s: unknown event %r; valid events: %s' % (field, event, ', '.join(EVENTS)))
+        if canonical not in chosen:
+            chosen.append(canonical)
+    development = [e for e in chosen if e.startswith('AlexaDevelopmentEvent.')]
+    if ALL_DEVELOPMENT_EVENTS in development and len(development) > 1:
+        raise ValidationError(
+            '%s: %s already covers every development event and must stand alone; remove %s (it may be '
+            'combined only with AlexaCustomerFeedbackEvent.SkillReviewPublish)'
+            % (field, ALL_DEVELOPMENT_EVENTS, ', '.join(e for e in development if e != ALL_DEVELOPMENT_EVENTS)))
+    return sorted(chosen, key=EVENTS.index)
+
+
+def validate_name(name, field='name'):
+    if name is None:
+        return None
+    if not name.strip():
+        raise ValidationError('%s must not be empty' % field)
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationError('%s is %d characters long; SMAPI accepts at most %d'
+                              % (field, len(name), MAX_NAME_LENGTH))
+    return name
+
+
+def validate_topic_arn(arn, field='topic_arn'):
+    """An SNS topic ARN; spots a role ARN given in its place."""
+    if TOPIC_ARN.match(arn):
+        if arn.endswith('.fifo'):
+            raise ValidationError('%s %s is a FIFO topic; SDNS publishes to standard SNS topics only' % (field, arn))
+        return arn
+    hint = _what_it_is(arn)
+    if ROLE_ARN.match(arn):
+        hint = 'it is an IAM role ARN: did you swap topic_arn and role_arn?'
+    raise ValidationError('%s must be an SNS topic ARN like %s; got %r (%s)' % (field, TOPIC_EXAMPLE, arn, hint))
+
+
+def validate_role_arn(arn, field='role_arn'):
+    """An IAM role ARN; spots a topic ARN given in its place."""
+    if ROLE_ARN.match(arn):
+        return arn
+    hint = _what_it_is(arn)
+    if TOPIC_ARN.match(arn):
+        hint = 'it is an SNS topic ARN: did you swap topic_arn and role_arn?'
+    raise ValidationError('%s must be an IAM role ARN like %s; got %r (%s)' % (field, ROLE_EXAMPLE, arn, hint))
+
+
+def _what_it_is(arn):
+    match = ANY_ARN.match(arn)
+    if not match:
+        return 'not an ARN: it must start with arn:<partition>:'
+    partition, service, region = match.group(1), match.group(2), match.group(3)
+    if not re.match('^(%s)$' % _PARTITIONS, partition):
+        return 'unknown partition %r' % partition
+    if service == 'sns' and not re.match('^%s$' % _REGION, region):
+        return 'invalid region %r' % region
+    return 'malformed %s ARN' % (service or 'unknown')
+
+
+def subscriber_view(summary, vendor_id):
+    """The result and diff shape of a subscriber, from a SubscriberSummary (or SubscriberInfo)."""
+    endpoint = summary.get('endpoint') or {}
+    return dict(
+        subscriber_id=summary.get('subscriberId'),
+        name=summary.get('name'),
+        vendor_id=vendor_id,
+        status=summary.get('status'),
+        client_id=summary.get('clientId'),
+        topic_arn=endpoint.get('uri'),
+        role_arn=(endpoint.get('authorization') or {}).get('arn'),
+    )
+
+
+def subscriber_body(view, with_vendor):
+    body = dict(name=view['name'], endpoint=dict(
+        uri=view['topic_arn'], authorization=dict(type='AWS_IAM', arn=view['role_arn'])))
+    if with_vendor:
+        body['vendorId'] = view['vendor_id']
+    return body
+
+
+def subscription_view(info):
+    return dict(
+        subscription_id=info.get('subscriptionId'),
+        name=info.get('name'),
+        subscriber_id=info.get('subscriberId'),
+        vendor_id=info.get('vendorId'),
+        events=sorted(info.get('events') or [], key=lambda e: EVENTS.index(e) if e in EVENTS else len(EVENTS)),
+    )
+
+
+def subscription_body(view, with_ids):
+    body = dict(name=view['name'], events=view['events'])
+    if with_ids:
+        body.update(vendorId=view['vendor_id'], subscriberId=view['subscriber_id'])
+    return body
+
+
+def plan(current, wanted, force=False):
+    """Compare what is with what is asked for: the one place that decides ``changed`` and the diff.
+
+    ``current`` is the object's view or None when it does not exist; ``wanted`` holds the values
+    the task asks for, None meaning "leave as it is". Returns (changed, after, diff) where ``after``
+    is the view the object will have, from which the request body is built.
+    """
+    asked = dict((key, value) for key, value in wanted.items() if value is not None)
+    if current is None:
+        after = asked
+        changed = True
+    else:
+        after = dict(current, **asked)
+        changed = force or after != current
+    return changed, after, dict(before=current or {}, after=after)
+
+
+def find_by_name(items, what, id_key, name):
+    """The single item called ``name``; several of that name is an error the user must resolve."""
+    matches = [item for item in items if item.get('name') == name]
+    if len(matches) > 1:
+        raise ValidationError('%d %ss are named %r (%s); name the one to manage with its ID'
+                              % (len(matches), what, name, ', '.join(m.get(id_key) for m in matches)))
+    return matches[0] if matches else None
+
+
+def find_subscriber(smapi, vendor_id, subscriber_id=None, name=None):
+    """The SubscriberSummary (the list is where status and client live) by ID, else by name."""
+    subscribers = smapi.paginate(SUBSCRIBERS_PATH, 'subscribers', params=dict(vendorId=vendor_id))
+    if subscriber_id:
+        return next((s for s in subscribers if s.get('subscriberId') == subscriber_id), None)
+    return find_by_name(list(subscribers), 'subscriber', 'subscriberId', name)
+
+
+def find_subscription(smapi, vendor_id, subscriber_id, name):
+    """The subscription called ``name`` from ``vendor_id`` to ``subscriber_id``."""
+    subscriptions = smapi.paginate(SUBSCRIPTIONS_PATH, 'subscriptions',
+                                   params=dict(vendorId=vendor_id, subscriberId=subscriber_id))
+    return find_by_name([s for s in subscriptions if s.get('subscriberId') == subscriber_id
+                         and s.get('vendorId') == vendor_id], 'subscription', 'subscriptionId', name)

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the skillops.alexa collection
+# Simplified BSD License (see https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""The Skill Management API client: bearer auth with one refresh on 401, pagination, creates.
+
+This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError, Recovered
+
+DEFAULT_SMAPI_URL = 'https://api.amazonalexa.com'
+MAX_RESULTS = 50  # the largest page SMAPI serves
+
+
+class SmapiClient:
+
+    def __init__(self, transport, token, smapi_url=DEFAULT_SMAPI_URL):
+        self.transport = transport
+        self.token = token
+        self.base_url = smapi_url.rstrip('/')
+
+    def request(self, method, path, params=None, body=None, recover=None):
+        """One SMAPI call; an expired access token is refreshed once when refresh credentials exist."""
+        refreshed = False
+        while True:
+            headers = {'Authorization': 'Bearer %s' % self.token.get(), 'Accept': 'application/json'}
+            try:
+                return self.transport.request(method, self.base_url + path, headers=headers, params=params,
+                                              json=body, recover=recover)
+            except ApiError as error:
+                if error.status != 401 or refreshed or not self.token.can_refresh:
+                    raise
+                self.token.refresh()
+                refreshed = True
+
+    def get(self, path, params=None):
+        return self.request('GET', path, params=params).json()
+
+    def put(self, path, body):
+        self.request('PUT', path, body=body)
+
+    def delete(self, path):
+        self.request('DELETE', path)
+
+    def paginate(self, path, item_key, params=None):
+        """Every item of a list operation, following nextToken until the last page."""
+        query = dict(params or {}, maxResults=MAX_RESULTS)
+        while True:
+            page = self.get(path, params=query)
+            yield from page.get(item_key) or []
+            next_token = page.get('nextToken')
+            if not next_token:
+                return
+            query['nextToken'] = next_token
+
+    def create(self, path, body, find_existing):
+        """POST a new object and return its ID, read from the Location header.
+
+        ``find_existing`` looks the object up by its identity (name and owner); it runs before any
+        re-send whose outcome is unknown, so a lost response never leaves a duplicate. It returns
+        the ID of the object when it exists, else None.
+        """
+        result = self.request('POST', path, body=body, recover=find_existing)
+        if isinstance(result, Recovered):
+            return result.value
+        location = result.headers.get('Location')
+        if not location:
+            raise ApiError('the response has no Location header naming the new object',
+                           status=result.status_code, method='POST', path=path)
+        return location.rstrip('/').rsplit('/', 1)[-1]

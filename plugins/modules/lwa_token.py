@@ -1,0 +1,148 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the skillops.alexa collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: lwa_token
+short_description: Get Login with Amazon tokens for the Skill Management API
+version_added: 0.1.0
+description:
+  - Exchange an LWA refresh token, or an authorization code that a user returned, for tokens; or
+    build the authorization URL an organization sends its developers so that they grant the
+    organization's security profile access (scope C(alexa::ask:subscriptions) and others).
+  - The results hold secrets. B(Set C(no_log) to true on the task) so that they stay out of logs and
+    job output, and pass them on through registered variables only.
+  - Nothing is changed, so the task never reports a change and also runs in check mode.
+author:
+  - skillops.alexa maintainers (@skillops)
+extends_documentation_fragment:
+  - skillops.alexa.attributes.INFO_MODULE
+  - skillops.alexa.smapi
+options:
+  action:
+    description:
+      - C(refresh_token) mints an access token from O(refresh_token).
+      - C(authorization_code) exchanges O(code), returned to O(redirect_uri), for an access and a refresh token.
+      - C(authorization_url) only builds the consent URL; no request is made.
+    type: str
+    choices: [refresh_token, authorization_code, authorization_url]
+    default: refresh_token
+  code:
+    description:
+      - The authorization code the user's browser brought to O(redirect_uri). Used once.
+    type: str
+  redirect_uri:
+    description:
+      - A redirect URI registered with the security profile (Allowed Return URLs).
+    type: str
+  scopes:
+    description:
+      - Scopes to ask the user for.
+    type: list
+    elements: str
+    default: ['alexa::ask:subscriptions', 'alexa::ask:skills:readwrite']
+  state:
+    description:
+      - An opaque value returned with the code, to tie the answer to the request (CSRF protection).
+    type: str
+  authorize_url:
+    description:
+      - Base URL of the LWA consent page.
+      - Falls back to the environment variable E(ASK_LWA_AUTHORIZE_HOST).
+    type: str
+    default: https://www.amazon.com
+notes:
+  - O(access_token) is ignored; it is accepted so that C(module_defaults) for the group applies.
+'''
+
+EXAMPLES = r'''
+- name: URL to send a developer, who signs in and consents
+  skillops.alexa.lwa_token:
+    action: authorization_url
+    lwa_client_id: "{{ org_client_id }}"
+    redirect_uri: https://example.com/alexa/callback
+    state: dev-42
+  register: consent
+
+- name: Exchange the code the developer returned
+  skillops.alexa.lwa_token:
+    action: authorization_code
+    code: "{{ returned_code }}"
+    redirect_uri: https://example.com/alexa/callback
+  no_log: true
+  register: developer_tokens
+'''
+
+RETURN = r'''
+access_token:
+  description: The access token, valid for RV(expires_in) seconds.
+  returned: when O(action) is not C(authorization_url)
+  type: str
+refresh_token:
+  description: The refresh token (the one given, for O(action=refresh_token)).
+  returned: when O(action) is not C(authorization_url)
+  type: str
+token_type:
+  description: Always C(bearer).
+  returned: when O(action) is not C(authorization_url)
+  type: str
+expires_in:
+  description: Seconds the access token is valid.
+  returned: when O(action) is not C(authorization_url)
+  type: int
+  sample: 3600
+authorization_url:
+  description: The consent URL to send to the user.
+  returned: when O(action=authorization_url)
+  type: str
+  sample: https://www.amazon.com/ap/oa?client_id=CLIENT&scope=alexa%3A%3Aask%3Asubscriptions&response_type=code&redirect_uri=https%3A%2F%2Fexample.com%2Fcb
+'''
+
+from ansible_collections.skillops.alexa.plugins.module_utils._lwa import DEFAULT_AUTHORIZE_URL, authorization_url
+from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule, from_env
+
+
+def main():
+    module = SmapiModule(
+        dict(
+            action=dict(type='str', default='refresh_token',
+                        choices=['refresh_token', 'authorization_code', 'authorization_url']),
+            code=dict(type='str', no_log=True),
+            redirect_uri=dict(type='str'),
+            scopes=dict(type='list', elements='str', default=['alexa::ask:subscriptions', 'alexa::ask:skills:readwrite']),
+            state=dict(type='str'),
+            authorize_url=dict(type='str', default=DEFAULT_AUTHORIZE_URL, **from_env('ASK_LWA_AUTHORIZE_HOST')),
+        ),
+        needs_credentials=False,
+        required_if=[
+            ('action', 'refresh_token', ('lwa_client_id', 'lwa_client_secret', 'refresh_token')),
+            ('action', 'authorization_code', ('lwa_client_id', 'lwa_client_secret', 'code', 'redirect_uri')),
+            ('action', 'authorization_url', ('lwa_client_id', 'redirect_uri')),
+        ],
+    )
+    params = module.params
+
+    def run():
+        if params['action'] == 'authorization_url':
+            module.exit_json(changed=False, authorization_url=authorization_url(
+                params['lwa_client_id'], params['scopes'], params['redirect_uri'], params['state'],
+                params['authorize_url']))
+        if params['action'] == 'refresh_token':
+            tokens = module.lwa().refresh(params['refresh_token'])
+        else:
+            tokens = module.lwa().exchange_code(params['code'], params['redirect_uri'])
+        module.exit_json(changed=False, access_token=tokens.get('access_token'),
+                         refresh_token=tokens.get('refresh_token') or params['refresh_token'],
+                         token_type=tokens.get('token_type'), expires_in=tokens.get('expires_in'))
+
+    module.run(run)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,182 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the skillops.alexa collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: sdns_subscription
+short_description: Manage Alexa Skill Development Notifications subscriptions
+version_added: 0.1.0
+description:
+  - Create, update or delete an SDNS subscription, which sends the chosen events of a publishing
+    vendor's skills to a subscriber.
+  - A subscription is found by O(subscription_id), else by O(name) among the subscriptions of
+    O(vendor_id) to O(subscriber_id).
+  - The token must come from the security profile that created the subscriber, and its user must
+    belong to O(vendor_id). An organization subscribes a developer's vendor with its own token, and
+    a developer subscribes to an organization's subscriber with a token the organization issued.
+  - O(vendor_id) is the publishing vendor, whose skills' events are delivered.
+author:
+  - skillops.alexa maintainers (@skillops)
+extends_documentation_fragment:
+  - skillops.alexa.attributes
+  - skillops.alexa.smapi
+  - skillops.alexa.smapi.VENDOR
+options:
+  name:
+    description:
+      - Name of the subscription, 1 to 255 characters; its identity when O(subscription_id) is not given.
+    type: str
+  subscription_id:
+    description:
+      - ID of an existing subscription. With it, O(name) may be changed.
+    type: str
+  subscriber_id:
+    description:
+      - ID of the subscriber that receives the events. Cannot be changed on an existing subscription.
+      - Required unless O(subscription_id) is given.
+    type: str
+  events:
+    description:
+      - Events to deliver. C(AlexaDevelopmentEvent.All) (also spelled C(ALL)) covers every
+        development event and must stand alone; C(AlexaCustomerFeedbackEvent.SkillReviewPublish)
+        may be added to it.
+      - One or more of C(AlexaDevelopmentEvent.ManifestUpdate), C(AlexaDevelopmentEvent.SkillCertification),
+        C(AlexaDevelopmentEvent.SkillPublish), C(AlexaDevelopmentEvent.InteractionModelUpdate),
+        C(AlexaDevelopmentEvent.All) and C(AlexaCustomerFeedbackEvent.SkillReviewPublish), matched without regard to case.
+      - Required when O(state=present). Compared as a set.
+    type: list
+    elements: str
+  state:
+    description:
+      - Whether the subscription should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+'''
+
+EXAMPLES = r'''
+- name: Be told when certification and publishing finish
+  skillops.alexa.sdns_subscription:
+    name: certification
+    vendor_id: M1ABCDEFGHIJKL
+    subscriber_id: "{{ subscriber.subscriber.subscriber_id }}"
+    events:
+      - AlexaDevelopmentEvent.SkillCertification
+      - AlexaDevelopmentEvent.SkillPublish
+
+- name: Everything, reviews included
+  skillops.alexa.sdns_subscription:
+    name: everything
+    vendor_id: M1ABCDEFGHIJKL
+    subscriber_id: "{{ subscriber.subscriber.subscriber_id }}"
+    events: [AlexaDevelopmentEvent.All, AlexaCustomerFeedbackEvent.SkillReviewPublish]
+'''
+
+RETURN = r'''
+subscription:
+  description: The subscription after the task; empty after O(state=absent). In check mode, what it would be.
+  returned: always
+  type: dict
+  contains:
+    subscription_id:
+      description: ID of the subscription.
+      type: str
+    name:
+      description: Name of the subscription.
+      type: str
+    subscriber_id:
+      description: The subscriber that receives the events.
+      type: str
+    vendor_id:
+      description: The publishing vendor.
+      type: str
+    events:
+      description: The events delivered.
+      type: list
+      elements: str
+'''
+
+from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError
+from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule, vendor_argument_spec
+from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
+    SUBSCRIPTIONS_PATH, ValidationError, find_subscription, normalize_events, plan, subscription_body,
+    subscription_view, validate_name)
+
+
+def main():
+    argument_spec = vendor_argument_spec()
+    argument_spec.update(
+        name=dict(type='str'),
+        subscription_id=dict(type='str'),
+        subscriber_id=dict(type='str'),
+        # Not 'choices': events are matched case-insensitively and 'ALL' is accepted for 'All'.
+        events=dict(type='list', elements='str'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+    )
+    module = SmapiModule(argument_spec, required_one_of=[('name', 'subscription_id')],
+                         required_by=dict(name='subscriber_id'),
+                         required_if=[('state', 'present', ('events',))])
+    module.run(lambda: manage(module))
+
+
+def manage(module):
+    params = module.params
+    vendor_id, subscriber_id = params['vendor_id'], params['subscriber_id']
+    events = normalize_events(params['events']) if params['state'] == 'present' else None
+    validate_name(params['name'])
+
+    def lookup(subscription_id=params['subscription_id']):
+        try:
+            if subscription_id:
+                return module.smapi.get('%s/%s' % (SUBSCRIPTIONS_PATH, subscription_id))
+            return find_subscription(module.smapi, vendor_id, subscriber_id, params['name'])
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            if subscription_id:
+                return None
+            raise ValidationError('subscriber_id %s: no such subscriber is visible to this token; check the ID '
+                                  'the subscriber owner gave you' % subscriber_id)
+
+    found = lookup()
+    current = subscription_view(found) if found else None
+
+    if params['state'] == 'absent':
+        if current and not module.check_mode:
+            module.smapi.delete('%s/%s' % (SUBSCRIPTIONS_PATH, current['subscription_id']))
+        module.exit_json(changed=current is not None, subscription={}, diff=dict(before=current or {}, after={}))
+
+    if current is None and params['subscription_id']:
+        raise ValidationError('subscription_id %s: no such subscription; check the ID, or omit it to create a '
+                              'subscription called name' % params['subscription_id'])
+    for field, value in (('subscriber_id', subscriber_id), ('vendor_id', vendor_id)):
+        if current and value and current[field] != value:
+            raise ValidationError('%s cannot be changed on subscription %s (it is %s); delete it and create a new one'
+                                  % (field, current['subscription_id'], current[field]))
+    wanted = dict(name=params['name'], subscriber_id=subscriber_id, vendor_id=vendor_id, events=events)
+    changed, after, diff = plan(current, wanted)
+    if changed and not module.check_mode:
+        if current is None:
+            try:
+                new_id = module.smapi.create(SUBSCRIPTIONS_PATH, subscription_body(after, with_ids=True),
+                                             find_existing=lambda: (lookup(None) or {}).get('subscriptionId'))
+            except ApiError as error:
+                if error.status == 404:
+                    raise ValidationError('subscriber_id %s: no such subscriber; check the ID' % subscriber_id)
+                raise
+        else:
+            new_id = current['subscription_id']
+            module.smapi.put('%s/%s' % (SUBSCRIPTIONS_PATH, new_id), subscription_body(after, with_ids=False))
+        after = subscription_view(lookup(new_id))
+        diff['after'] = after
+    module.exit_json(changed=changed, subscription=after, diff=diff)
+
+
+if __name__ == '__main__':
+    main()

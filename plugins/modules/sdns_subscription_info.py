@@ -1,0 +1,96 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the skillops.alexa collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: sdns_subscription_info
+short_description: List Alexa Skill Development Notifications subscriptions
+version_added: 0.1.0
+description:
+  - List the SDNS subscriptions of a vendor, all pages, optionally only those to one subscriber;
+    or get one by ID or name.
+  - A vendor sees the subscriptions that publish its events and those to its own subscribers.
+author:
+  - skillops.alexa maintainers (@skillops)
+extends_documentation_fragment:
+  - skillops.alexa.attributes.INFO_MODULE
+  - skillops.alexa.smapi
+  - skillops.alexa.smapi.VENDOR
+options:
+  subscriber_id:
+    description:
+      - Return only subscriptions to this subscriber.
+    type: str
+  subscription_id:
+    description:
+      - Return only the subscription with this ID (read directly, so O(vendor_id) is not used).
+    type: str
+  name:
+    description:
+      - Return only subscriptions with this name.
+    type: str
+'''
+
+EXAMPLES = r'''
+- name: Which vendors publish to our subscriber?
+  skillops.alexa.sdns_subscription_info:
+    vendor_id: M1ABCDEFGHIJKL
+    subscriber_id: amzn1.ask-subscriber.2b8f6f1e-5f7c-4b55-9f0a-0b9d5c1e7d11
+  register: found
+'''
+
+RETURN = r'''
+subscriptions:
+  description: The subscriptions, in the shape M(skillops.alexa.sdns_subscription) returns.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - subscription_id: amzn1.ask-subscription.0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b
+      name: certification
+      subscriber_id: amzn1.ask-subscriber.2b8f6f1e-5f7c-4b55-9f0a-0b9d5c1e7d11
+      vendor_id: M1ABCDEFGHIJKL
+      events: [AlexaDevelopmentEvent.SkillCertification]
+'''
+
+from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError
+from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule, vendor_argument_spec
+from ansible_collections.skillops.alexa.plugins.module_utils._sdns import SUBSCRIPTIONS_PATH, subscription_view
+
+
+def main():
+    argument_spec = vendor_argument_spec()
+    argument_spec.update(subscriber_id=dict(type='str'), subscription_id=dict(type='str'), name=dict(type='str'))
+    module = SmapiModule(argument_spec)
+
+    def run():
+        params = module.params
+        if params['subscription_id']:
+            try:
+                found = [module.smapi.get('%s/%s' % (SUBSCRIPTIONS_PATH, params['subscription_id']))]
+            except ApiError as error:
+                if error.status != 404:
+                    raise
+                found = []
+        else:
+            query = dict(vendorId=params['vendor_id'])
+            if params['subscriber_id']:
+                query['subscriberId'] = params['subscriber_id']
+            found = module.smapi.paginate(SUBSCRIPTIONS_PATH, 'subscriptions', params=query)
+        subscriptions = [subscription_view(item) for item in found]
+        for key in ('subscriber_id', 'name'):
+            if params[key] is not None:
+                subscriptions = [s for s in subscriptions if s[key] == params[key]]
+        module.exit_json(changed=False, subscriptions=subscriptions)
+
+    module.run(run)
+
+
+if __name__ == '__main__':
+    main()
