@@ -37,8 +37,8 @@ integration: sync
 	hacking/with-sandbox.sh tests/sandbox/seeds/test.yml hacking/integration.sh $(TARGETS)
 
 demo: sync
-	@hacking/with-sandbox.sh tests/sandbox/seeds/demo.yml \
-	  ansible-playbook -i localhost, -c local playbooks/demo.yml
+	@set -a && . tests/sandbox/seeds/demo.env && set +a && hacking/with-sandbox.sh tests/sandbox/seeds/demo.yml \
+	  ansible-playbook -i localhost, playbooks/demo.yml
 
 sandbox: setup
 	$(VENV)/bin/python tests/sandbox/sandbox.py --seed tests/sandbox/seeds/demo.yml
