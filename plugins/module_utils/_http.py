@@ -180,8 +180,16 @@ def _is_connect_failure(exc):
 
 
 def _describe_exception(exc):
-    name = type(exc).__name__
-    reason = str(exc.args[0]) if exc.args else ''
-    # urllib3 reasons repeat the whole URL and pool internals; the class name and the last part say enough.
-    reason = reason.rsplit(': ', 1)[-1].rstrip(")'\"") if reason else ''
-    return '%s%s' % (name, ': %s' % reason if reason else '')
+    """The failure in a few words: the requests error and the innermost reason behind it."""
+    cause, seen = exc, set()
+    while id(cause) not in seen:
+        seen.add(id(cause))
+        nested = getattr(cause, 'reason', None)
+        if not isinstance(nested, BaseException):
+            nested = next((arg for arg in getattr(cause, 'args', ()) if isinstance(arg, BaseException)), None)
+        if nested is None:
+            break
+        cause = nested
+    if cause is exc:
+        return '%s: %s' % (type(exc).__name__, exc)
+    return '%s: %s: %s' % (type(exc).__name__, type(cause).__name__, getattr(cause, 'strerror', None) or cause)

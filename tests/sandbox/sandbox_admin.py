@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The admin API under /_sandbox on the SMAPI port: what tests and demos need to steer the
+sandbox (reset, inspect, page size, user consent, tokens, skill events). Never logged."""
+
+import sandbox_events as events
+from sandbox_http import ApiError, Reply, Route
+from sandbox_state import ACCESS_TOKEN_LIFETIME
+
+ADMIN = "/_sandbox"
+
+
+def bad(message):
+    return ApiError(400, {"message": message})
+
+
+def _body(req, *required):
+    body = req.json()
+    missing = [name for name in required if body.get(name) in (None, "")]
+    if missing:
+        raise bad(f"missing {', '.join(missing)}")
+    return body
+
+
+def _client_and_user(req, body):
+    if body["client_id"] not in req.state.clients:
+        raise bad(f"unknown client {body['client_id']}")
+    if body["user_id"] not in req.state.users:
+        raise bad(f"unknown user {body['user_id']}")
+    scopes = body.get("scopes") or []
+    if isinstance(scopes, str):  # the authorization URL carries scopes space-separated
+        scopes = scopes.split()
+    return scopes
+
+
+def reset(req):
+    req.state.reset()
+    return Reply(200, {"reset": True})
+
+
+def state(req):
+    return Reply(200, req.state.snapshot())
+
+
+def requests_log(req):
+    with req.state.lock:
+        return Reply(200, {"requests": list(req.state.requests)})
+
+
+def clear_requests(req):
+    with req.state.lock:
+        req.state.requests.clear()
+    return Reply(204)
+
+
+def counters(req):
+    return Reply(200, req.state.counter_report())
+
+
+def config(req):
+    body = req.json()
+    if "max_page_size" in body:
+        size = body["max_page_size"]
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise bad("max_page_size must be a positive integer")
+        req.state.max_page_size = size
+    return Reply(200, {"max_page_size": req.state.max_page_size})
+
+
+def authorize(req):
+    """The user consenting at the LWA authorization URL: returns the code the redirect would
+    carry."""
+    body = _body(req, "client_id", "user_id", "redirect_uri")
+    scopes = _client_and_user(req, body)
+    client = req.state.clients[body["client_id"]]
+    if client.redirect_uris and body["redirect_uri"] not in client.redirect_uris:
+        raise bad(f"redirect_uri {body['redirect_uri']} is not registered for client "
+                  f"{client.client_id}")
+    code = req.state.new_code(client.client_id, body["user_id"], scopes, body["redirect_uri"])
+    return Reply(200, {"code": code.code})
+
+
+def tokens(req):
+    body = _body(req, "client_id", "user_id")
+    scopes = _client_and_user(req, body)
+    expires_in = body.get("expires_in", ACCESS_TOKEN_LIFETIME)
+    if not isinstance(expires_in, int) or isinstance(expires_in, bool):
+        raise bad("expires_in must be an integer")
+    access, refresh = req.state.mint(body["client_id"], body["user_id"], scopes, expires_in)
+    return Reply(200, {"access_token": access.token, "refresh_token": refresh.token,
+                       "expires_in": expires_in})
+
+
+def raise_event(req):
+    """A change to a skill finished: notify the matching subscriptions."""
+    body = _body(req, "vendor_id", "skill_id", "event", "changed_by")
+    if body["vendor_id"] not in req.state.vendors:
+        raise bad(f"unknown vendor {body['vendor_id']}")
+    if body["event"] not in events.RAISABLE:
+        raise bad(f"event must be one of {', '.join(events.RAISABLE)}")
+    status = body.get("status", "SUCCEEDED")
+    if status not in events.STATUSES:
+        raise bad(f"status must be one of {', '.join(events.STATUSES)}")
+    star_rating = str(body.get("star_rating", "5"))
+    if star_rating not in ("1", "2", "3", "4", "5"):
+        raise bad("star_rating must be 1 to 5")
+    customer_id = body.get("customer_id")
+    if not customer_id:
+        # The actor is a user of the vendor; which one does not matter to subscribers.
+        members = [u.user_id for u in req.state.users.values()
+                   if body["vendor_id"] in u.vendors]
+        customer_id = members[0] if members else "amzn1.account.UNKNOWN"
+    spec = {"vendor_id": body["vendor_id"], "skill_id": body["skill_id"],
+            "event": body["event"], "status": status, "changed_by": body["changed_by"],
+            "customer_id": customer_id, "request_id": body.get("request_id"),
+            "locale": body.get("locale", "en-US"), "star_rating": star_rating}
+    return Reply(200, {"deliveries": req.deliverer.raise_event(spec)})
+
+
+def deliveries(req):
+    with req.state.lock:
+        return Reply(200, {"deliveries": list(req.state.deliveries)})
+
+
+ROUTES = [
+    Route("POST", f"{ADMIN}/reset", reset),
+    Route("GET", f"{ADMIN}/state", state),
+    Route("GET", f"{ADMIN}/requests", requests_log),
+    Route("DELETE", f"{ADMIN}/requests", clear_requests),
+    Route("GET", f"{ADMIN}/counters", counters),
+    Route("POST", f"{ADMIN}/config", config),
+    Route("POST", f"{ADMIN}/authorize", authorize),
+    Route("POST", f"{ADMIN}/tokens", tokens),
+    Route("POST", f"{ADMIN}/events", raise_event),
+    Route("GET", f"{ADMIN}/deliveries", deliveries),
+]

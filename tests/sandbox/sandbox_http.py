@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the SMAPI and LWA servers share: routing by method and path template, JSON replies,
+the X-Amzn-RequestId header, error exceptions and the request log."""
+
+import json
+import re
+import sys
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+class ApiError(Exception):
+    """Raised by a route to answer with an error status and body."""
+
+    def __init__(self, status, body, headers=None):
+        super().__init__(body.get("message") or body.get("error_description") or str(status))
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+class Reply:
+    def __init__(self, status, body=None, headers=None):
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+class Route:
+    """`template` like /v0/developmentEvents/subscribers/{subscriberId}; its text is also the
+    counter key, so counters group calls by operation rather than by ID."""
+
+    def __init__(self, method, template, handler, write=False):
+        self.method = method
+        self.template = template
+        self.handler = handler
+        self.write = write
+        pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(template))
+        self.regex = re.compile(f"^{pattern}$")
+
+
+class Request:
+    def __init__(self, handler, route, params, body):
+        self.handler = handler
+        self.route = route
+        self.params = params
+        self.raw_body = body
+        split = urlsplit(handler.path)
+        self.path = split.path
+        self.query_string = split.query
+        # Single-valued view of the query; blanks kept so `vendorId=` is reported as empty.
+        self.query = {k: v[0] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        self.headers = handler.headers
+        self.request_id = handler.request_id
+        self.client_id = None  # set once the caller is known, for the request log
+
+    @property
+    def state(self):
+        return self.handler.server.state
+
+    @property
+    def deliverer(self):
+        return self.handler.server.deliverer
+
+    def json(self):
+        """The body as a JSON object ({} when empty)."""
+        if not self.raw_body.strip():
+            return {}
+        try:
+            body = json.loads(self.raw_body)
+        except ValueError as exc:
+            raise ApiError(400, {"message": f"Request body is not valid JSON: {exc}",
+                                 "violations": [{"code": "INVALID_REQUEST_BODY",
+                                                 "message": "body: not valid JSON"}]})
+        if not isinstance(body, dict):
+            raise ApiError(400, {"message": "Request body must be a JSON object.",
+                                 "violations": [{"code": "INVALID_REQUEST_BODY",
+                                                 "message": "body: must be a JSON object"}]})
+        return body
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    """Subclasses set `service` and `routes`, and may override `not_found_body`."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "sdns-sandbox"
+    timeout = 30  # idle keep-alive connections go away instead of pinning a thread forever
+    service = ""
+    routes = []
+
+    @property
+    def state(self):
+        return self.server.state
+
+    def do_GET(self):
+        self._dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+
+    def not_found_body(self, message):
+        return {"code": "NOT_FOUND", "message": message}
+
+    def _dispatch(self):
+        self.request_id = str(uuid.uuid4())
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        path = urlsplit(self.path).path
+        route, params, allowed = None, {}, []
+        for candidate in self.routes:
+            match = candidate.regex.match(path)
+            if match:
+                allowed.append(candidate.method)
+                if candidate.method == self.command:
+                    route = candidate
+                    params = {k: unquote(v) for k, v in match.groupdict().items()}
+        request = Request(self, route, params, raw)
+        try:
+            if route is None:
+                if allowed:
+                    raise ApiError(405, {"message": f"{self.command} is not allowed on {path}."},
+                                   {"Allow": ", ".join(allowed)})
+                raise ApiError(404, self.not_found_body(f"No such resource: {path}"))
+            reply = route.handler(request)
+        except ApiError as exc:
+            reply = Reply(exc.status, exc.body, exc.headers)
+        except Exception as exc:  # a sandbox bug must still answer, and say what broke
+            print(f"sandbox: {self.command} {self.path} failed: {exc!r}", file=sys.stderr)
+            reply = Reply(500, {"message": f"Sandbox internal error: {exc}"})
+        self._send(reply)
+        self.log_request_entry(request, reply)
+
+    def _send(self, reply):
+        data = b""
+        if reply.body is not None:
+            data = json.dumps(reply.body).encode("utf-8")
+        self.send_response(reply.status)
+        self.send_header("X-Amzn-RequestId", self.request_id)
+        if reply.body is not None:
+            self.send_header("Content-Type", "application/json;charset=UTF-8")
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if data:
+            self.wfile.write(data)
+
+    def log_request_entry(self, request, reply):
+        """Record the call unless it is the admin API (the log is about the client's calls)."""
+        if request.path.startswith("/_sandbox"):
+            return
+        template = request.route.template if request.route else request.path
+        self.state.record_request(
+            {"service": self.service, "method": self.command, "path": request.path,
+             "query": request.query, "status": reply.status, "client_id": request.client_id,
+             "request_id": self.request_id},
+            f"{self.command} {template} {reply.status}",
+            write=bool(request.route and request.route.write))
+
+    def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
+        if getattr(self.server, "verbose", False):
+            super().log_message(format, *args)
+
+
+def make_server(host, port, handler_class, state, deliverer=None, verbose=False):
+    server = ThreadingHTTPServer((host, port), handler_class)
+    server.daemon_threads = True
+    server.state = state
+    server.verbose = verbose
+    server.deliverer = deliverer
+    return server

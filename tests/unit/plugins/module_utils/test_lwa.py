@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the skillops.alexa collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from ansible_collections.skillops.alexa.plugins.module_utils._http import HttpTransport, RetryPolicy
+from ansible_collections.skillops.alexa.plugins.module_utils._lwa import AccessToken, LwaClient, authorization_url
+
+CLIENT_ID = 'amzn1.application-oa2-client.demo'
+
+
+class FakeLwa:
+    def __init__(self):
+        self.refreshed = []
+
+    def refresh(self, refresh_token):
+        self.refreshed.append(refresh_token)
+        return {'access_token': 'minted-%d' % len(self.refreshed), 'expires_in': 3600}
+
+
+def test_authorization_url():
+    url = authorization_url(CLIENT_ID, ['alexa::ask:subscriptions', 'alexa::ask:skills:readwrite'],
+                            'https://localhost/callback', state='xyz 1')
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == ('https', 'www.amazon.com', '/ap/oa')
+    assert parse_qsl(parts.query) == [
+        ('client_id', CLIENT_ID), ('scope', 'alexa::ask:subscriptions alexa::ask:skills:readwrite'),
+        ('response_type', 'code'), ('redirect_uri', 'https://localhost/callback'), ('state', 'xyz 1')]
+    assert 'scope=alexa%3A%3Aask%3Asubscriptions+alexa%3A%3Aask%3Askills%3Areadwrite&' in parts.query
+    assert 'redirect_uri=https%3A%2F%2Flocalhost%2Fcallback' in parts.query
+
+
+def test_authorization_url_without_state_on_another_host():
+    url = authorization_url(CLIENT_ID, ['alexa::ask:subscriptions'], 'https://x/cb', authorize_url='http://127.0.0.1:8701/')
+    assert url.startswith('http://127.0.0.1:8701/ap/oa?')
+    assert [key for key, dummy in parse_qsl(urlsplit(url).query)] == ['client_id', 'scope', 'response_type', 'redirect_uri']
+
+
+def test_access_token_is_minted_once_and_cached():
+    lwa = FakeLwa()
+    token = AccessToken(lwa=lwa, refresh_token='r1')
+    assert [token.get(), token.get(), token.get()] == ['minted-1'] * 3
+    assert lwa.refreshed == ['r1']
+    assert token.refresh() == 'minted-2'
+    assert token.get() == 'minted-2'
+    assert lwa.refreshed == ['r1', 'r1']
+
+
+def test_given_access_token_is_used_as_is():
+    lwa = FakeLwa()
+    assert AccessToken(lwa=lwa, access_token='given', refresh_token='r1').get() == 'given'
+    assert lwa.refreshed == []
+
+
+@pytest.mark.parametrize('lwa, refresh_token, expected', [
+    (FakeLwa(), 'r1', True), (None, 'r1', False), (FakeLwa(), None, False), (FakeLwa(), '', False)])
+def test_can_refresh(lwa, refresh_token, expected):
+    assert AccessToken(lwa=lwa, access_token='given', refresh_token=refresh_token).can_refresh is expected
+
+
+@pytest.mark.parametrize('grant, form', [
+    (lambda lwa: lwa.refresh('r1'), {'grant_type': 'refresh_token', 'refresh_token': 'r1'}),
+    (lambda lwa: lwa.exchange_code('c0de', 'https://localhost/callback'),
+     {'grant_type': 'authorization_code', 'code': 'c0de', 'redirect_uri': 'https://localhost/callback'}),
+])
+def test_grants_post_the_form_to_the_token_endpoint(transport_of, response, grant, form):
+    answer = {'access_token': 'a', 'refresh_token': 'r2', 'token_type': 'bearer', 'expires_in': 3600}
+    transport = transport_of(response(200, answer))
+    assert grant(LwaClient(transport, 'http://127.0.0.1:8701/', CLIENT_ID, 's3cret')) == answer
+    call, = transport.calls
+    assert (call['method'], call['url'], call['json']) == ('POST', 'http://127.0.0.1:8701/auth/o2/token', None)
+    assert call['data'] == dict(form, client_id=CLIENT_ID, client_secret='s3cret')
+    assert call['headers'] == {'Accept': 'application/json'}
+    assert call['recover']() is None
+
+
+def test_grant_is_resent_after_a_server_error(response):
+    class Session:
+        headers = {}
+        script = [response(503), response(200, {'access_token': 'a'})]
+        sent = []
+
+        def request(self, method, url, **kwargs):
+            self.sent.append(kwargs['data'])
+            return self.script.pop(0)
+
+    session = Session()
+    waits = []
+    transport = HttpTransport(session=session, sleep=waits.append, retry=RetryPolicy(rand=lambda low, high: high))
+    assert LwaClient(transport, 'https://api.amazon.com', CLIENT_ID, 's').refresh('r1') == {'access_token': 'a'}
+    assert len(session.sent) == 2 and session.sent[0] == session.sent[1]
+    assert waits == [0.5]

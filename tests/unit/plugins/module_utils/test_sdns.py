@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the skillops.alexa collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
+    ValidationError, find_by_name, normalize_events, plan, subscriber_body, subscriber_view, subscription_body,
+    subscription_view, validate_name, validate_role_arn, validate_topic_arn)
+
+ALL = 'AlexaDevelopmentEvent.All'
+MANIFEST = 'AlexaDevelopmentEvent.ManifestUpdate'
+PUBLISH = 'AlexaDevelopmentEvent.SkillPublish'
+MODEL = 'AlexaDevelopmentEvent.InteractionModelUpdate'
+REVIEW = 'AlexaCustomerFeedbackEvent.SkillReviewPublish'
+VALID_EVENTS = ('valid events: AlexaDevelopmentEvent.ManifestUpdate, AlexaDevelopmentEvent.SkillCertification, '
+                'AlexaDevelopmentEvent.SkillPublish, AlexaDevelopmentEvent.InteractionModelUpdate, '
+                'AlexaDevelopmentEvent.All, AlexaCustomerFeedbackEvent.SkillReviewPublish')
+TOPIC = 'arn:aws:sns:us-east-1:123456789012:alexa-sdns'
+ROLE = 'arn:aws:iam::123456789012:role/alexa-sdns-publisher'
+
+
+# --- events -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('events, expected', [
+    (['AlexaDevelopmentEvent.ALL'], [ALL]),
+    (['alexadevelopmentevent.all'], [ALL]),
+    ([' AlexaDevelopmentEvent.all '], [ALL]),
+    ([REVIEW, 'AlexaDevelopmentEvent.ALL'], [ALL, REVIEW]),
+    ([MODEL, 'alexadevelopmentevent.manifestupdate', MANIFEST, PUBLISH, MODEL], [MANIFEST, PUBLISH, MODEL]),
+    ([REVIEW, PUBLISH], [PUBLISH, REVIEW]),
+])
+def test_normalize_events(events, expected):
+    assert normalize_events(events) == expected
+
+
+@pytest.mark.parametrize('events, message', [
+    (['AlexaDevelopmentEvent.Everything'], "events: unknown event 'AlexaDevelopmentEvent.Everything'; " + VALID_EVENTS),
+    ([], 'events must list at least one event; ' + VALID_EVENTS),
+    (None, 'events must list at least one event; ' + VALID_EVENTS),
+    ([ALL, PUBLISH, 'alexadevelopmentevent.manifestupdate'],
+     'events: AlexaDevelopmentEvent.All already covers every development event and must stand alone; remove '
+     'AlexaDevelopmentEvent.SkillPublish, AlexaDevelopmentEvent.ManifestUpdate (it may be combined only with '
+     'AlexaCustomerFeedbackEvent.SkillReviewPublish)'),
+])
+def test_normalize_events_refuses(events, message):
+    with pytest.raises(ValidationError) as caught:
+        normalize_events(events)
+    assert str(caught.value) == message
+
+
+def test_normalize_events_names_the_field():
+    with pytest.raises(ValidationError, match=r"^subscription\.events: unknown event 'x'"):
+        normalize_events(['x'], field='subscription.events')
+
+
+# --- names and ARNs -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize('name', [None, 'ops', 'x' * 255])
+def test_validate_name_accepts(name):
+    assert validate_name(name) == name
+
+
+@pytest.mark.parametrize('name, message', [
+    ('', 'name must not be empty'), ('   ', 'name must not be empty'),
+    ('x' * 256, 'name is 256 characters long; SMAPI accepts at most 255'),
+])
+def test_validate_name_refuses(name, message):
+    with pytest.raises(ValidationError) as caught:
+        validate_name(name)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize('arn', [TOPIC, 'arn:aws-cn:sns:cn-north-1:123456789012:alexa_sdns',
+                                 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:T-1'])
+def test_validate_topic_arn_accepts(arn):
+    assert validate_topic_arn(arn) == arn
+
+
+@pytest.mark.parametrize('arn', [ROLE, 'arn:aws-cn:iam::123456789012:role/service-role/sdns/alexa-sdns-publisher',
+                                 'arn:aws:iam::123456789012:role/with+=,.@-chars'])
+def test_validate_role_arn_accepts(arn):
+    assert validate_role_arn(arn) == arn
+
+
+@pytest.mark.parametrize('arn, hint', [
+    (ROLE, 'it is an IAM role ARN: did you swap topic_arn and role_arn?'),
+    ('arn:aws-xx:sns:us-east-1:123456789012:t', "unknown partition 'aws-xx'"),
+    ('arn:aws:sns:useast1:123456789012:t', "invalid region 'useast1'"),
+    ('arn:aws:sns:us-east-1:1234:t', 'malformed sns ARN'),
+    ('alexa-sdns', 'not an ARN: it must start with arn:<partition>:'),
+])
+def test_validate_topic_arn_refuses(arn, hint):
+    with pytest.raises(ValidationError) as caught:
+        validate_topic_arn(arn)
+    assert str(caught.value) == 'topic_arn must be an SNS topic ARN like %s; got %r (%s)' % (TOPIC, arn, hint)
+
+
+def test_fifo_topic_is_refused():
+    arn = 'arn:aws:sns:us-east-1:123456789012:alexa-sdns.fifo'
+    with pytest.raises(ValidationError) as caught:
+        validate_topic_arn(arn)
+    assert str(caught.value) == 'topic_arn %s is a FIFO topic; SDNS publishes to standard SNS topics only' % arn
+
+
+@pytest.mark.parametrize('arn, hint', [
+    (TOPIC, 'it is an SNS topic ARN: did you swap topic_arn and role_arn?'),
+    ('arn:aws-xx:iam::123456789012:role/r', "unknown partition 'aws-xx'"),
+    ('arn:aws:iam::123456789012:user/alice', 'malformed iam ARN'),
+    ('alexa-sdns-publisher', 'not an ARN: it must start with arn:<partition>:'),
+])
+def test_validate_role_arn_refuses(arn, hint):
+    with pytest.raises(ValidationError) as caught:
+        validate_role_arn(arn)
+    assert str(caught.value) == 'role_arn must be an IAM role ARN like %s; got %r (%s)' % (ROLE, arn, hint)
+
+
+# --- views and bodies ---------------------------------------------------------------------------
+
+def test_subscriber_view_and_body():
+    summary = {'subscriberId': 'sub-1', 'name': 'ops', 'status': 'ACTIVE', 'clientId': 'client',
+               'endpoint': {'uri': TOPIC, 'authorization': {'type': 'AWS_IAM', 'arn': ROLE}}}
+    view = subscriber_view(summary, 'V1')
+    assert view == dict(subscriber_id='sub-1', name='ops', vendor_id='V1', status='ACTIVE', client_id='client',
+                        topic_arn=TOPIC, role_arn=ROLE)
+    update = {'name': 'ops', 'endpoint': summary['endpoint']}
+    assert subscriber_body(view, with_vendor=False) == update
+    assert subscriber_body(view, with_vendor=True) == dict(update, vendorId='V1')
+    assert subscriber_view({'subscriberId': 'sub-2'}, 'V1')['topic_arn'] is None
+
+
+def test_subscription_view_and_body():
+    info = {'subscriptionId': 'sn-1', 'name': 'all', 'subscriberId': 'sub-1', 'vendorId': 'V1',
+            'events': [REVIEW, 'AlexaDevelopmentEvent.Future', ALL]}
+    view = subscription_view(info)
+    assert view == dict(subscription_id='sn-1', name='all', subscriber_id='sub-1', vendor_id='V1',
+                        events=[ALL, REVIEW, 'AlexaDevelopmentEvent.Future'])
+    assert subscription_body(view, with_ids=False) == {'name': 'all', 'events': view['events']}
+    assert subscription_body(view, with_ids=True) == {'name': 'all', 'events': view['events'], 'vendorId': 'V1',
+                                                      'subscriberId': 'sub-1'}
+
+
+# --- plan and find_by_name ----------------------------------------------------------------------
+
+CURRENT = dict(subscriber_id='sub-1', name='ops', status='ACTIVE', topic_arn=TOPIC, role_arn=ROLE)
+
+
+@pytest.mark.parametrize('current, wanted, force, changed, after', [
+    (None, dict(name='ops', topic_arn=TOPIC, role_arn=None), False, True, dict(name='ops', topic_arn=TOPIC)),
+    (CURRENT, dict(name='ops', topic_arn=TOPIC, role_arn=ROLE), False, False, CURRENT),
+    (CURRENT, dict(name='ops', topic_arn=None, role_arn=None), False, False, CURRENT),
+    (CURRENT, dict(name='ops', topic_arn=TOPIC + '-2', role_arn=None), False, True, dict(CURRENT, topic_arn=TOPIC + '-2')),
+    (CURRENT, dict(name='ops'), True, True, CURRENT),
+])
+def test_plan(current, wanted, force, changed, after):
+    assert plan(current, wanted, force=force) == (changed, after, dict(before=current or {}, after=after))
+
+
+def test_plan_does_not_touch_current():
+    current = dict(CURRENT)
+    plan(current, dict(name='renamed'))
+    assert current == CURRENT
+
+
+@pytest.mark.parametrize('name, expected', [('ops', {'name': 'ops', 'subscriberId': 's1'}), ('other', None)])
+def test_find_by_name(name, expected):
+    items = [{'name': 'ops', 'subscriberId': 's1'}, {'name': 'dev', 'subscriberId': 's2'}]
+    assert find_by_name(items, 'subscriber', 'subscriberId', name) == expected
+
+
+def test_find_by_name_with_duplicates_lists_their_ids():
+    items = [{'name': 'ops', 'subscriberId': 's1'}, {'name': 'dev', 'subscriberId': 's2'},
+             {'name': 'ops', 'subscriberId': 's3'}]
+    with pytest.raises(ValidationError) as caught:
+        find_by_name(items, 'subscriber', 'subscriberId', 'ops')
+    assert str(caught.value) == "2 subscribers are named 'ops' (s1, s3); name the one to manage with its ID"

@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the skillops.alexa collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError, Recovered
+from ansible_collections.skillops.alexa.plugins.module_utils._lwa import AccessToken
+from ansible_collections.skillops.alexa.plugins.module_utils._smapi import SmapiClient
+
+BASE = 'http://127.0.0.1:8700'
+SUBSCRIBERS = '/v0/developmentEvents/subscribers'
+
+
+class FakeLwa:
+    def __init__(self):
+        self.refreshed = []
+
+    def refresh(self, refresh_token):
+        self.refreshed.append(refresh_token)
+        return {'access_token': 'fresh-%d' % len(self.refreshed)}
+
+
+def _unauthorized():
+    return ApiError('The access token is expired.', status=401, method='GET', path=SUBSCRIBERS)
+
+
+def _bearers(transport):
+    return [call['headers']['Authorization'] for call in transport.calls]
+
+
+def test_paginate_follows_next_token_and_sends_max_results(transport_of, response):
+    transport = transport_of(
+        response(200, {'subscribers': [{'subscriberId': 'a'}, {'subscriberId': 'b'}], 'nextToken': 't1'}),
+        response(200, {'subscribers': [{'subscriberId': 'c'}], 'nextToken': 't2', '_links': {}}),
+        response(200, {'subscribers': [{'subscriberId': 'd'}], 'nextToken': None}),
+    )
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE + '/')
+    items = list(smapi.paginate(SUBSCRIBERS, 'subscribers', params={'vendorId': 'V1'}))
+    assert [item['subscriberId'] for item in items] == ['a', 'b', 'c', 'd']
+    assert [call['params'] for call in transport.calls] == [
+        {'vendorId': 'V1', 'maxResults': 50},
+        {'vendorId': 'V1', 'maxResults': 50, 'nextToken': 't1'},
+        {'vendorId': 'V1', 'maxResults': 50, 'nextToken': 't2'},
+    ]
+    assert {(call['method'], call['url']) for call in transport.calls} == {('GET', BASE + SUBSCRIBERS)}
+    assert transport.calls[0]['headers'] == {'Authorization': 'Bearer tok', 'Accept': 'application/json'}
+
+
+def test_paginate_stops_on_a_page_without_items_or_token(transport_of, response):
+    transport = transport_of(response(200, {}))
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'))
+    assert list(smapi.paginate(SUBSCRIBERS, 'subscribers')) == []
+    assert len(transport.calls) == 1
+    assert transport.calls[0]['url'] == 'https://api.amazonalexa.com' + SUBSCRIBERS
+
+
+@pytest.mark.parametrize('location', [
+    SUBSCRIBERS + '/amzn1.ask-subscriber.abc',
+    SUBSCRIBERS + '/amzn1.ask-subscriber.abc/',
+    'https://api.amazonalexa.com' + SUBSCRIBERS + '/amzn1.ask-subscriber.abc',
+])
+def test_create_returns_the_last_segment_of_location(transport_of, response, location):
+    transport = transport_of(response(201, headers={'Location': location}))
+    find_existing = object()
+    body = {'name': 'ops', 'vendorId': 'V1'}
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    assert smapi.create(SUBSCRIBERS, body, find_existing) == 'amzn1.ask-subscriber.abc'
+    call = transport.calls[0]
+    assert (call['method'], call['url'], call['json'], call['recover']) == ('POST', BASE + SUBSCRIBERS, body,
+                                                                            find_existing)
+
+
+def test_create_without_location_is_an_error(transport_of, response):
+    transport = transport_of(response(201))
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    with pytest.raises(ApiError) as caught:
+        smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: None)
+    assert (caught.value.status, caught.value.method, caught.value.path) == (201, 'POST', SUBSCRIBERS)
+    assert str(caught.value) == ('POST %s failed (HTTP 201): the response has no Location header naming the new '
+                                 'object' % SUBSCRIBERS)
+
+
+def test_create_recovered_returns_the_found_id(transport_of):
+    transport = transport_of(Recovered('amzn1.ask-subscriber.found'))
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: 'unused') == 'amzn1.ask-subscriber.found'
+    assert len(transport.calls) == 1
+
+
+def test_401_refreshes_once_and_retries_with_the_new_bearer(transport_of, response):
+    lwa = FakeLwa()
+    transport = transport_of(_unauthorized(), response(200, {'vendors': []}))
+    smapi = SmapiClient(transport, AccessToken(lwa=lwa, access_token='stale', refresh_token='r1'), BASE)
+    assert smapi.get('/v1/vendors') == {'vendors': []}
+    assert lwa.refreshed == ['r1']
+    assert _bearers(transport) == ['Bearer stale', 'Bearer fresh-1']
+
+
+def test_second_401_is_raised(transport_of):
+    lwa = FakeLwa()
+    transport = transport_of(_unauthorized(), _unauthorized(), _unauthorized())
+    smapi = SmapiClient(transport, AccessToken(lwa=lwa, access_token='stale', refresh_token='r1'), BASE)
+    with pytest.raises(ApiError) as caught:
+        smapi.get(SUBSCRIBERS)
+    assert caught.value.status == 401
+    assert lwa.refreshed == ['r1']
+    assert _bearers(transport) == ['Bearer stale', 'Bearer fresh-1']
+
+
+@pytest.mark.parametrize('token', [AccessToken(access_token='given'),
+                                   AccessToken(lwa=FakeLwa(), access_token='given', refresh_token=None)])
+def test_401_without_refresh_credentials_is_raised_at_once(transport_of, token):
+    transport = transport_of(_unauthorized(), _unauthorized())
+    smapi = SmapiClient(transport, token, BASE)
+    with pytest.raises(ApiError):
+        smapi.delete(SUBSCRIBERS + '/x')
+    assert len(transport.calls) == 1
+
+
+def test_other_errors_do_not_refresh(transport_of):
+    lwa = FakeLwa()
+    transport = transport_of(ApiError('User has not consented to this operation.', status=403))
+    smapi = SmapiClient(transport, AccessToken(lwa=lwa, access_token='tok', refresh_token='r1'), BASE)
+    with pytest.raises(ApiError):
+        smapi.put(SUBSCRIBERS + '/x', {'name': 'n'})
+    assert lwa.refreshed == [] and len(transport.calls) == 1
