@@ -454,9 +454,9 @@ def test_paged_lists_carry_next_token_and_link(contract, world):
 
 
 @pytest.mark.parametrize("method, template, body", [
-    ("POST", SUBSCRIBERS, lambda w: subscriber_body(w)),
-    ("PUT", SUBSCRIBER, lambda w: update_subscriber_body(w)),
-    ("POST", SUBSCRIPTIONS, lambda w: subscription_body(w)),
+    ("POST", SUBSCRIBERS, subscriber_body),
+    ("PUT", SUBSCRIBER, update_subscriber_body),
+    ("POST", SUBSCRIPTIONS, subscription_body),
     ("PUT", SUBSCRIPTION, lambda w: UPDATE_SUBSCRIPTION),
 ], ids=["create-subscriber", "update-subscriber", "create-subscription",
         "update-subscription"])

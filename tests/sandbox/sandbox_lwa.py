@@ -37,7 +37,7 @@ def _client_credentials(req, form):
             decoded = base64.b64decode(header[6:].strip()).decode()
         except (binascii.Error, UnicodeDecodeError):
             raise oauth_error(401, "invalid_client", "Malformed Basic credentials.") from None
-        client_id, _, secret = decoded.partition(":")
+        client_id, dummy, secret = decoded.partition(":")
         return unquote_plus(client_id), unquote_plus(secret)
     return form.get("client_id"), form.get("client_secret")
 
@@ -74,8 +74,8 @@ def refresh_grant(req, client, form):
                               "The refresh token is invalid, revoked, or was issued to "
                               "another client.")
         # LWA answers with the same refresh token; the access token keeps its scopes.
-        access, _ = req.state.mint(refresh.client_id, refresh.user_id, refresh.scopes,
-                                   refresh_token=refresh)
+        access, dummy = req.state.mint(refresh.client_id, refresh.user_id, refresh.scopes,
+                                       refresh_token=refresh)
     return _answer(access, refresh)
 
 

@@ -69,7 +69,7 @@ class Violations:
 def authenticate(req, need_scope=True, scope_status=403):
     """The caller's access token. SDNS calls need alexa::ask:subscriptions."""
     header = req.headers.get("Authorization") or ""
-    scheme, _, value = header.partition(" ")
+    scheme, dummy, value = header.partition(" ")
     token = req.state.access_token(value.strip()) if scheme.lower() == "bearer" else None
     if token is None:
         raise unauthorized()

@@ -415,7 +415,7 @@ def test_subscription_pages(api, aws):
     api.admin("POST", "config", {"max_page_size": 2})
     subscriber_id = api.create_subscriber(ORG_TOKEN, ORG_VENDOR, aws.endpoint(ORG_VENDOR))
     created = [api.create_subscription(ORG_TOKEN, ORG_VENDOR, subscriber_id, ["ALL"])
-               for _ in range(3)]
+               for dummy in range(3)]
     page = api.smapi("GET", SUBSCRIPTIONS, ORG_TOKEN, params={"vendorId": ORG_VENDOR}).json()
     rest = api.smapi("GET", SUBSCRIPTIONS, ORG_TOKEN,
                      params={"vendorId": ORG_VENDOR, "nextToken": page["nextToken"]}).json()
@@ -637,7 +637,7 @@ def test_command_line_prints_environment_and_stops_on_sigterm(tmp_path):
          "--moto-port", "0", "--env-file", str(env_file)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        lines = [process.stdout.readline() for _ in range(7)]
+        lines = [process.stdout.readline() for dummy in range(7)]
         names = [line.split("=", 1)[0] for line in lines]
         assert names == [f"export {n}" for n in (
             "ASK_SMAPI_SERVER_BASE_URL", "ASK_LWA_TOKEN_HOST", "AWS_URL", "AWS_ACCESS_KEY_ID",
