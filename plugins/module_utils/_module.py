@@ -130,6 +130,12 @@ class SmapiModule(AnsibleModule):
             self._smapi = SmapiClient(self.transport, token, self.params['smapi_url'])
         return self._smapi
 
+    def exit_absent(self, noun, path, current, id_key):
+        """Delete ``current`` unless it is already gone (or this is check mode) and end the task."""
+        if current and not self.check_mode:
+            self.smapi.delete('%s/%s' % (path, current[id_key]))
+        self.exit_json(changed=current is not None, diff=dict(before=current or {}, after={}), **{noun: {}})
+
     def run(self, main):
         """Run the module body; the client's errors and bad input end as one clear failure."""
         try:

@@ -164,6 +164,12 @@ def plan(current, wanted, force=False):
     return changed, after, dict(before=current or {}, after=after)
 
 
+def matching(items, params, keys):
+    """The items whose values equal every one of ``keys`` that the task set in ``params``."""
+    wanted = dict((key, params[key]) for key in keys if params.get(key) is not None)
+    return [item for item in items if all(item.get(key) == value for key, value in wanted.items())]
+
+
 def find_by_name(items, what, id_key, name):
     """The single item called ``name``; several of that name is an error the user must resolve."""
     matches = [item for item in items if item.get('name') == name]

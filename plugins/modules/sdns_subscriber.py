@@ -141,9 +141,7 @@ def manage(module):
     current = subscriber_view(found, vendor_id) if found else None
 
     if params['state'] == 'absent':
-        if current and not module.check_mode:
-            module.smapi.delete('%s/%s' % (SUBSCRIBERS_PATH, current['subscriber_id']))
-        module.exit_json(changed=current is not None, subscriber={}, diff=dict(before=current or {}, after={}))
+        module.exit_absent('subscriber', SUBSCRIBERS_PATH, current, 'subscriber_id')
 
     if current is None and subscriber_id:
         raise ValidationError('subscriber_id %s: no such subscriber under vendor %s; check subscriber_id and '

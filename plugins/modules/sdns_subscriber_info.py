@@ -60,7 +60,7 @@ subscribers:
 '''
 
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule, vendor_argument_spec
-from ansible_collections.skillops.alexa.plugins.module_utils._sdns import SUBSCRIBERS_PATH, subscriber_view
+from ansible_collections.skillops.alexa.plugins.module_utils._sdns import SUBSCRIBERS_PATH, matching, subscriber_view
 
 
 def main():
@@ -72,10 +72,7 @@ def main():
         vendor_id = module.params['vendor_id']
         summaries = module.smapi.paginate(SUBSCRIBERS_PATH, 'subscribers', params=dict(vendorId=vendor_id))
         subscribers = [subscriber_view(summary, vendor_id) for summary in summaries]
-        for key in ('subscriber_id', 'name'):
-            if module.params[key] is not None:
-                subscribers = [s for s in subscribers if s[key] == module.params[key]]
-        module.exit_json(changed=False, subscribers=subscribers)
+        module.exit_json(changed=False, subscribers=matching(subscribers, module.params, ('subscriber_id', 'name')))
 
     module.run(run)
 

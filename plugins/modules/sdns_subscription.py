@@ -148,9 +148,7 @@ def manage(module):
     current = subscription_view(found) if found else None
 
     if params['state'] == 'absent':
-        if current and not module.check_mode:
-            module.smapi.delete('%s/%s' % (SUBSCRIPTIONS_PATH, current['subscription_id']))
-        module.exit_json(changed=current is not None, subscription={}, diff=dict(before=current or {}, after={}))
+        module.exit_absent('subscription', SUBSCRIPTIONS_PATH, current, 'subscription_id')
 
     if current is None and params['subscription_id']:
         raise ValidationError('subscription_id %s: no such subscription; check the ID, or omit it to create a '

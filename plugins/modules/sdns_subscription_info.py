@@ -61,7 +61,7 @@ subscriptions:
 
 from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule, vendor_argument_spec
-from ansible_collections.skillops.alexa.plugins.module_utils._sdns import SUBSCRIPTIONS_PATH, subscription_view
+from ansible_collections.skillops.alexa.plugins.module_utils._sdns import SUBSCRIPTIONS_PATH, matching, subscription_view
 
 
 def main():
@@ -84,10 +84,7 @@ def main():
                 query['subscriberId'] = params['subscriber_id']
             found = module.smapi.paginate(SUBSCRIPTIONS_PATH, 'subscriptions', params=query)
         subscriptions = [subscription_view(item) for item in found]
-        for key in ('subscriber_id', 'name'):
-            if params[key] is not None:
-                subscriptions = [s for s in subscriptions if s[key] == params[key]]
-        module.exit_json(changed=False, subscriptions=subscriptions)
+        module.exit_json(changed=False, subscriptions=matching(subscriptions, params, ('subscriber_id', 'name')))
 
     module.run(run)
 

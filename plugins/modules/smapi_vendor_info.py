@@ -62,6 +62,7 @@ vendors:
 '''
 
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
+from ansible_collections.skillops.alexa.plugins.module_utils._sdns import matching
 
 VENDORS_PATH = '/v1/vendors'
 
@@ -72,9 +73,7 @@ def main():
     def run():
         vendors = [dict(id=v.get('id'), name=v.get('name'), roles=v.get('roles') or [])
                    for v in module.smapi.get(VENDORS_PATH).get('vendors') or []]
-        if module.params['name'] is not None:
-            vendors = [v for v in vendors if v['name'] == module.params['name']]
-        module.exit_json(changed=False, vendors=vendors)
+        module.exit_json(changed=False, vendors=matching(vendors, module.params, ('name',)))
 
     module.run(run)
 

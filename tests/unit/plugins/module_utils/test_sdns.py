@@ -10,7 +10,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
-    ValidationError, find_by_name, normalize_events, plan, subscriber_body, subscriber_view, subscription_body,
+    ValidationError, find_by_name, matching, normalize_events, plan, subscriber_body, subscriber_view, subscription_body,
     subscription_view, validate_name, validate_role_arn, validate_topic_arn)
 
 ALL = 'AlexaDevelopmentEvent.All'
@@ -179,3 +179,12 @@ def test_find_by_name_with_duplicates_lists_their_ids():
     with pytest.raises(ValidationError) as caught:
         find_by_name(items, 'subscriber', 'subscriberId', 'ops')
     assert str(caught.value) == "2 subscribers are named 'ops' (s1, s3); name the one to manage with its ID"
+
+
+def test_matching_keeps_items_equal_on_every_key_the_task_set():
+    items = [dict(name='a', subscriber_id='1'), dict(name='b', subscriber_id='1'), dict(name='a', subscriber_id='2')]
+    keys = ('subscriber_id', 'name')
+    assert matching(items, dict(name='a', subscriber_id=None), keys) == [items[0], items[2]]
+    assert matching(items, dict(name='a', subscriber_id='2'), keys) == [items[2]]
+    assert matching(items, dict(name=None, subscriber_id=None), keys) == items
+    assert matching(items, dict(name='z', subscriber_id=None), keys) == []
