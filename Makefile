@@ -40,6 +40,9 @@ demo: sync
 	@set -a && . tests/sandbox/seeds/demo.env && set +a && hacking/with-sandbox.sh tests/sandbox/seeds/demo.yml \
 	  ansible-playbook -i localhost, playbooks/demo.yml
 
+lint: sync
+	ansible-lint
+
 sandbox: setup
 	$(VENV)/bin/python tests/sandbox/sandbox.py --seed tests/sandbox/seeds/demo.yml
 

@@ -14,7 +14,7 @@ ANSIBLE_WHEEL_VERSION=12.3.0          # bundles amazon.aws 10.1.x and community.
 SMAPI_MODEL_VERSION=1.24.0
 
 stamp="$SKILLOPS_BUILD/.bootstrapped"
-digest=$(cat hacking/requirements.txt hacking/bootstrap.sh | sha256sum | cut -c1-16)
+digest=$(cat hacking/requirements.txt hacking/bootstrap.sh hacking/get_pip_offline.py | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ] && [ -x "$VENV/bin/python" ]; then
   exit 0
 fi
@@ -55,6 +55,7 @@ fi
 echo "== ansible-test pip bootstrap (offline stand-in)"
 pip_version=$(sed -n "s/.*pip='\([0-9.]*\)'.*/\1/p" \
   "$("$VENV/bin/python" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')/_internal/python_requirements.py" | head -n 1)
+[ -n "$pip_version" ] || { echo "cannot tell which pip version ansible-test wants" >&2; exit 1; }
 mkdir -p "$HOME/.ansible/test/cache"
 cp hacking/get_pip_offline.py "$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
 

@@ -10,13 +10,19 @@ takes the rest from the configured package index.
 import glob
 import os
 import sys
+import sysconfig
 
 import ensurepip
 
 
 def main():
-    bundled = os.path.join(os.path.dirname(ensurepip.__file__), '_bundled')
-    sys.path[:0] = glob.glob(os.path.join(bundled, 'pip-*.whl'))
+    # CPython keeps the wheel in ensurepip/_bundled; Debian's python3 moves it to WHEEL_PKG_DIR.
+    places = [os.path.join(os.path.dirname(ensurepip.__file__), '_bundled'),
+              sysconfig.get_config_var('WHEEL_PKG_DIR') or '', '/usr/share/python-wheels']
+    wheels = [wheel for place in places if place for wheel in glob.glob(os.path.join(place, 'pip-*.whl'))]
+    if not wheels:
+        sys.exit('no pip wheel found in %s' % ', '.join(p for p in places if p))
+    sys.path[:0] = wheels[:1]
     from pip._internal.cli.main import main as pip_main  # pylint: disable=import-outside-toplevel
 
     args = [arg for arg in sys.argv[1:] if arg not in ('--no-setuptools', '--no-wheel')]

@@ -11,7 +11,15 @@ log=$(mktemp)
 .venv/bin/python tests/sandbox/sandbox.py --seed "$seed" --smapi-port 0 --lwa-port 0 --moto-port 0 \
   --env-file "$envfile" >"$log" 2>&1 &
 pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -f "$envfile" "$log"' EXIT
+stop_sandbox() {
+  local rc=$?
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$envfile" "$log"
+  exit "$rc"   # the command's status, not the sandbox's
+}
+trap stop_sandbox EXIT
 for _ in $(seq 1 150); do
   grep -q ASK_SMAPI_SERVER_BASE_URL "$envfile" 2>/dev/null && break
   kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "sandbox failed to start" >&2; exit 1; }

@@ -77,6 +77,19 @@ options:
       - The longest wait in seconds between two attempts. A C(Retry-After) longer than this ends the retries.
     type: float
     default: 30
+  vendor_id:
+    description:
+      - The vendor ID of the Amazon developer account (Developer Console, Settings, Customer Details;
+        or M(skillops.alexa.smapi_vendor_info)).
+      - Required by the modules that manage or list subscribers and subscriptions; ignored by the others.
+      - Falls back to the environment variable E(ASK_VENDOR_ID).
+    type: str
+  authorize_url:
+    description:
+      - Base URL of the LWA consent page, used by M(skillops.alexa.lwa_token) to build authorization URLs; ignored by the others.
+      - Falls back to the environment variable E(ASK_LWA_AUTHORIZE_HOST).
+    type: str
+    default: https://www.amazon.com
 notes:
   - All modules of the action group C(skillops.alexa.smapi) accept these options, so
     C(module_defaults) with C(group/skillops.alexa.smapi) sets the credentials once for a play.
@@ -84,15 +97,4 @@ notes:
     works unchanged.
 requirements:
   - requests
-'''
-
-    VENDOR = r'''
-options:
-  vendor_id:
-    description:
-      - The vendor ID of the Amazon developer account (Developer Console, Settings, Customer Details;
-        or M(skillops.alexa.smapi_vendor_info)).
-      - Falls back to the environment variable E(ASK_VENDOR_ID).
-    type: str
-    required: true
 '''

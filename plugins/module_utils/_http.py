@@ -17,7 +17,10 @@ from collections import namedtuple
 
 try:
     import requests
-    from requests.exceptions import ConnectTimeout, ConnectionError as RequestsConnectionError, RequestException
+    from requests.exceptions import (ConnectTimeout, ConnectionError as RequestsConnectionError, InvalidSchema,
+                                     InvalidURL, MissingSchema, RequestException, SSLError)
+    # Failures that no retry can mend: a wrong URL or a certificate that does not verify.
+    PERMANENT_FAILURES = (InvalidSchema, InvalidURL, MissingSchema, SSLError)
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - reported by the module through missing_required_lib
@@ -142,9 +145,11 @@ class HttpTransport:
                 response = self.session.request(method, url, headers=headers, params=params, json=json,
                                                 data=data, timeout=self.timeout, verify=self.validate_certs)
             except RequestException as exc:
+                error = ApiError(_describe_exception(exc), method=method, path=path, attempts=attempt)
+                if isinstance(exc, PERMANENT_FAILURES):
+                    raise error
                 # A connect timeout or refused connection never reached the server.
                 never_sent = isinstance(exc, ConnectTimeout) or _is_connect_failure(exc)
-                error = ApiError(_describe_exception(exc), method=method, path=path, attempts=attempt)
                 outcome_unknown = unsafe and not never_sent
             else:
                 if response.status_code < 400:
@@ -163,6 +168,11 @@ class HttpTransport:
                 if retry_after is not None and attempt < self.retry.attempts:
                     error.message += (' (the server asked to retry after %ss, more than retry_max_delay=%ss)'
                                       % (retry_after, self.retry.max_delay))
+                if outcome_unknown:
+                    # Giving up, but the last attempt may have stored the object: say so if it did.
+                    found = recover()
+                    if found is not None:
+                        return Recovered(found)
                 raise error
             self.sleep(wait)
             if outcome_unknown:

@@ -31,21 +31,21 @@ class LwaClient:
         self.client_secret = client_secret
 
     def refresh(self, refresh_token):
-        return self._grant(grant_type='refresh_token', refresh_token=refresh_token)
+        # A refresh creates nothing that could be duplicated, so it is safe to re-send.
+        return self._grant(_nothing_to_recover, grant_type='refresh_token', refresh_token=refresh_token)
 
     def exchange_code(self, code, redirect_uri):
-        return self._grant(grant_type='authorization_code', code=code, redirect_uri=redirect_uri)
+        # A code works once: after a lost response a re-send could only fail, so it is not re-sent.
+        return self._grant(None, grant_type='authorization_code', code=code, redirect_uri=redirect_uri)
 
-    def _grant(self, **form):
+    def _grant(self, recover, **form):
         form.update(client_id=self.client_id, client_secret=self.client_secret)
         response = self.transport.request('POST', self.token_url, data=form,
-                                          headers={'Accept': 'application/json'},
-                                          recover=_no_object_to_recover)
+                                          headers={'Accept': 'application/json'}, recover=recover)
         return response.json()
 
 
-def _no_object_to_recover():
-    """A token grant creates nothing that could be duplicated, so it is always safe to re-send."""
+def _nothing_to_recover():
     return None
 
 

@@ -18,7 +18,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.skillops.alexa.plugins.module_utils._http import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, HttpTransport, RetryPolicy)
 from ansible_collections.skillops.alexa.plugins.module_utils._lwa import (
-    DEFAULT_LWA_URL, SUBSCRIPTIONS_SCOPE, AccessToken, LwaClient)
+    DEFAULT_AUTHORIZE_URL, DEFAULT_LWA_URL, SUBSCRIPTIONS_SCOPE, AccessToken, LwaClient)
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import ValidationError
 from ansible_collections.skillops.alexa.plugins.module_utils._smapi import DEFAULT_SMAPI_URL, SmapiClient
 
@@ -47,11 +47,10 @@ def smapi_argument_spec():
         timeout=dict(type='float', default=30),
         retry_attempts=dict(type='int', default=5),
         retry_max_delay=dict(type='float', default=30),
+        # Shared although only some modules use them, so that one module_defaults block fits all.
+        vendor_id=dict(type='str', **from_env('ASK_VENDOR_ID')),
+        authorize_url=dict(type='str', default=DEFAULT_AUTHORIZE_URL, **from_env('ASK_LWA_AUTHORIZE_HOST')),
     )
-
-
-def vendor_argument_spec(required=True):
-    return dict(vendor_id=dict(type='str', required=required, **from_env('ASK_VENDOR_ID')))
 
 
 def explain(error):
@@ -117,6 +116,14 @@ class SmapiModule(AnsibleModule):
             self.fail_json(msg='Incomplete LWA credentials: %s also needed, or give access_token instead.'
                            % ', '.join(missing))
 
+    def require_vendor(self):
+        """The vendor ID, which the module cannot work without."""
+        if not self.params['vendor_id']:
+            self.fail_json(msg='vendor_id is required: set vendor_id or the environment variable ASK_VENDOR_ID to the '
+                               'vendor ID of the developer account (Developer Console, Settings, Customer Details; '
+                               'or skillops.alexa.smapi_vendor_info).')
+        return self.params['vendor_id']
+
     def lwa(self):
         return LwaClient(self.transport, self.params['lwa_url'], self.params['lwa_client_id'],
                          self.params['lwa_client_secret'])
@@ -133,7 +140,12 @@ class SmapiModule(AnsibleModule):
     def exit_absent(self, noun, path, current, id_key):
         """Delete ``current`` unless it is already gone (or this is check mode) and end the task."""
         if current and not self.check_mode:
-            self.smapi.delete('%s/%s' % (path, current[id_key]))
+            try:
+                self.smapi.delete('%s/%s' % (path, current[id_key]))
+            except ApiError as error:
+                # A retried DELETE whose first attempt went through finds nothing left: that is the goal.
+                if error.status != 404:
+                    raise
         self.exit_json(changed=current is not None, diff=dict(before=current or {}, after={}), **{noun: {}})
 
     def run(self, main):

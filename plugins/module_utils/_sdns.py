@@ -30,7 +30,7 @@ EVENTS = (
 _EVENTS_BY_LOWER = dict((event.lower(), event) for event in EVENTS)
 
 _PARTITIONS = 'aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc'
-_REGION = r'[a-z]{2}(?:-[a-z]+)+-\d{1,2}'
+_REGION = r'[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}'
 TOPIC_ARN = re.compile(r'^arn:(%s):sns:(%s):(\d{12}):([A-Za-z0-9_-]{1,256}(?:\.fifo)?)$' % (_PARTITIONS, _REGION))
 ROLE_ARN = re.compile(r'^arn:(%s):iam::(\d{12}):role/((?:[\x21-\x7e]+/)*)([\w+=,.@-]{1,64})$' % _PARTITIONS)
 ANY_ARN = re.compile(r'^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$')
@@ -136,8 +136,14 @@ def subscription_view(info):
         name=info.get('name'),
         subscriber_id=info.get('subscriberId'),
         vendor_id=info.get('vendorId'),
-        events=sorted(info.get('events') or [], key=lambda e: EVENTS.index(e) if e in EVENTS else len(EVENTS)),
+        events=_as_stored(info.get('events') or []),
     )
+
+
+def _as_stored(events):
+    """Events read from SMAPI in the model's spelling and order; unknown (newer) ones kept, last."""
+    known = [_EVENTS_BY_LOWER.get(event.lower(), event) for event in events]
+    return sorted(set(known), key=lambda e: (EVENTS.index(e) if e in EVENTS else len(EVENTS), e))
 
 
 def subscription_body(view, with_ids):

@@ -13,6 +13,11 @@ __metaclass__ = type
 
 from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError, Recovered
 
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover
+    from urlparse import urlsplit  # type: ignore[no-redef]
+
 DEFAULT_SMAPI_URL = 'https://api.amazonalexa.com'
 MAX_RESULTS = 50  # the largest page SMAPI serves
 
@@ -50,12 +55,17 @@ class SmapiClient:
     def paginate(self, path, item_key, params=None):
         """Every item of a list operation, following nextToken until the last page."""
         query = dict(params or {}, maxResults=MAX_RESULTS)
+        seen = set()
         while True:
             page = self.get(path, params=query)
             yield from page.get(item_key) or []
             next_token = page.get('nextToken')
             if not next_token:
                 return
+            if next_token in seen:
+                raise ApiError('the service returned the same nextToken twice; stopping to avoid an endless loop',
+                               method='GET', path=path)
+            seen.add(next_token)
             query['nextToken'] = next_token
 
     def create(self, path, body, find_existing):
@@ -68,8 +78,8 @@ class SmapiClient:
         result = self.request('POST', path, body=body, recover=find_existing)
         if isinstance(result, Recovered):
             return result.value
-        location = result.headers.get('Location')
-        if not location:
-            raise ApiError('the response has no Location header naming the new object',
+        location = urlsplit(result.headers.get('Location') or '').path.rstrip('/')
+        if not location.startswith(path + '/'):
+            raise ApiError('the response has no Location header naming the new object under %s' % path,
                            status=result.status_code, method='POST', path=path)
-        return location.rstrip('/').rsplit('/', 1)[-1]
+        return location.rsplit('/', 1)[-1]

@@ -18,7 +18,8 @@ description:
     organization's security profile access (scope C(alexa::ask:subscriptions) and others).
   - The results hold secrets. B(Set C(no_log) to true on the task) so that they stay out of logs and
     job output, and pass them on through registered variables only.
-  - Nothing is changed, so the task never reports a change and also runs in check mode.
+  - Nothing is changed, so the task never reports a change. In check mode tokens are still refreshed,
+    but an authorization code is not exchanged, since it works only once.
 author:
   - skillops.alexa maintainers (@skillops)
 extends_documentation_fragment:
@@ -51,12 +52,6 @@ options:
     description:
       - An opaque value returned with the code, to tie the answer to the request (CSRF protection).
     type: str
-  authorize_url:
-    description:
-      - Base URL of the LWA consent page.
-      - Falls back to the environment variable E(ASK_LWA_AUTHORIZE_HOST).
-    type: str
-    default: https://www.amazon.com
 notes:
   - O(access_token) is ignored; it is accepted so that C(module_defaults) for the group applies.
 '''
@@ -85,8 +80,8 @@ access_token:
   returned: when O(action) is not C(authorization_url)
   type: str
 refresh_token:
-  description: The refresh token (the one given, for O(action=refresh_token)).
-  returned: when O(action) is not C(authorization_url)
+  description: The new refresh token; keep it secret. (Not returned for O(action=refresh_token), whose refresh token is the one given.)
+  returned: when O(action=authorization_code)
   type: str
 token_type:
   description: Always C(bearer).
@@ -104,8 +99,8 @@ authorization_url:
   sample: https://www.amazon.com/ap/oa?client_id=CLIENT&scope=alexa%3A%3Aask%3Asubscriptions&response_type=code&redirect_uri=https%3A%2F%2Fexample.com%2Fcb
 '''
 
-from ansible_collections.skillops.alexa.plugins.module_utils._lwa import DEFAULT_AUTHORIZE_URL, authorization_url
-from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule, from_env
+from ansible_collections.skillops.alexa.plugins.module_utils._lwa import authorization_url
+from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 
 
 def main():
@@ -117,7 +112,6 @@ def main():
             redirect_uri=dict(type='str'),
             scopes=dict(type='list', elements='str', default=['alexa::ask:subscriptions', 'alexa::ask:skills:readwrite']),
             state=dict(type='str'),
-            authorize_url=dict(type='str', default=DEFAULT_AUTHORIZE_URL, **from_env('ASK_LWA_AUTHORIZE_HOST')),
         ),
         needs_credentials=False,
         required_if=[
@@ -135,10 +129,13 @@ def main():
                 params['authorize_url']))
         if params['action'] == 'refresh_token':
             tokens = module.lwa().refresh(params['refresh_token'])
+            # The refresh token is the one given (and would come back masked as a no_log value).
+            tokens.pop('refresh_token', None)
+        elif module.check_mode:
+            module.exit_json(changed=False, msg='Check mode: the code was not exchanged, since it works only once.')
         else:
             tokens = module.lwa().exchange_code(params['code'], params['redirect_uri'])
-        module.exit_json(changed=False, access_token=tokens.get('access_token'),
-                         refresh_token=tokens.get('refresh_token') or params['refresh_token'],
+        module.exit_json(changed=False, access_token=tokens.get('access_token'), refresh_token=tokens.get('refresh_token'),
                          token_type=tokens.get('token_type'), expires_in=tokens.get('expires_in'))
 
     module.run(run)

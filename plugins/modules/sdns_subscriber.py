@@ -24,7 +24,6 @@ author:
 extends_documentation_fragment:
   - skillops.alexa.attributes
   - skillops.alexa.smapi
-  - skillops.alexa.smapi.VENDOR
 options:
   name:
     description:
@@ -105,15 +104,14 @@ subscriber:
       type: str
 '''
 
-from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule, vendor_argument_spec
+from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
     SUBSCRIBERS_PATH, ValidationError, find_subscriber, plan, subscriber_body, subscriber_view,
     validate_name, validate_role_arn, validate_topic_arn)
 
 
 def main():
-    argument_spec = vendor_argument_spec()
-    argument_spec.update(
+    argument_spec = dict(
         name=dict(type='str'),
         subscriber_id=dict(type='str'),
         topic_arn=dict(type='str'),
@@ -128,7 +126,7 @@ def main():
 
 def manage(module):
     params = module.params
-    vendor_id, subscriber_id = params['vendor_id'], params['subscriber_id']
+    vendor_id, subscriber_id = module.require_vendor(), params['subscriber_id']
     if params['state'] == 'present':
         validate_name(params['name'])
         validate_topic_arn(params['topic_arn'])
@@ -147,8 +145,10 @@ def manage(module):
         raise ValidationError('subscriber_id %s: no such subscriber under vendor %s; check subscriber_id and '
                               'vendor_id, or omit subscriber_id to create a subscriber called name'
                               % (subscriber_id, vendor_id))
+    # Updating an INACTIVE subscriber, even with the same values, is how SDNS reactivates it.
+    reactivate = params['reactivate'] and current is not None and current['status'] == 'INACTIVE'
     wanted = dict(name=params['name'], vendor_id=vendor_id, topic_arn=params['topic_arn'],
-                  role_arn=params['role_arn'], status='ACTIVE' if params['reactivate'] else None)
+                  role_arn=params['role_arn'], status='ACTIVE' if reactivate or current is None else None)
     changed, after, diff = plan(current, wanted)
     if changed and not module.check_mode:
         if current is None:
@@ -158,8 +158,13 @@ def manage(module):
             new_id = current['subscriber_id']
             module.smapi.put('%s/%s' % (SUBSCRIBERS_PATH, new_id), subscriber_body(after, with_vendor=False))
         # Read back what SDNS made of it: the status tells whether the first delivery ({}) worked.
-        after = subscriber_view(lookup(by_id=new_id), vendor_id)
+        stored = lookup(by_id=new_id)
+        after = subscriber_view(stored, vendor_id) if stored else dict(after, subscriber_id=new_id)
         diff['after'] = after
+        if after.get('status') == 'INACTIVE':
+            module.warn('Subscriber %s is INACTIVE: SDNS could not publish to %s. Check that the topic exists, that '
+                        'the role trusts 258925066295 with external ID %s, and that it may sns:Publish to the topic.'
+                        % (new_id, after['topic_arn'], vendor_id))
     module.exit_json(changed=changed, subscriber=after, diff=diff)
 
 

@@ -20,7 +20,6 @@ author:
 extends_documentation_fragment:
   - skillops.alexa.attributes.INFO_MODULE
   - skillops.alexa.smapi
-  - skillops.alexa.smapi.VENDOR
 options:
   subscriber_id:
     description:
@@ -59,17 +58,16 @@ subscribers:
       role_arn: arn:aws:iam::123456789012:role/alexa-sdns-publisher
 '''
 
-from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule, vendor_argument_spec
+from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import SUBSCRIBERS_PATH, matching, subscriber_view
 
 
 def main():
-    argument_spec = vendor_argument_spec()
-    argument_spec.update(subscriber_id=dict(type='str'), name=dict(type='str'))
+    argument_spec = dict(subscriber_id=dict(type='str'), name=dict(type='str'))
     module = SmapiModule(argument_spec)
 
     def run():
-        vendor_id = module.params['vendor_id']
+        vendor_id = module.require_vendor()
         summaries = module.smapi.paginate(SUBSCRIBERS_PATH, 'subscribers', params=dict(vendorId=vendor_id))
         subscribers = [subscriber_view(summary, vendor_id) for summary in summaries]
         module.exit_json(changed=False, subscribers=matching(subscribers, module.params, ('subscriber_id', 'name')))

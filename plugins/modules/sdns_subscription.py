@@ -26,7 +26,6 @@ author:
 extends_documentation_fragment:
   - skillops.alexa.attributes
   - skillops.alexa.smapi
-  - skillops.alexa.smapi.VENDOR
 options:
   name:
     description:
@@ -103,15 +102,14 @@ subscription:
 '''
 
 from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError
-from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule, vendor_argument_spec
+from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
     SUBSCRIPTIONS_PATH, ValidationError, find_subscription, normalize_events, plan, subscription_body,
     subscription_view, validate_name)
 
 
 def main():
-    argument_spec = vendor_argument_spec()
-    argument_spec.update(
+    argument_spec = dict(
         name=dict(type='str'),
         subscription_id=dict(type='str'),
         subscriber_id=dict(type='str'),
@@ -119,15 +117,14 @@ def main():
         events=dict(type='list', elements='str'),
         state=dict(type='str', default='present', choices=['present', 'absent']),
     )
-    module = SmapiModule(argument_spec, required_one_of=[('name', 'subscription_id')],
-                         required_by=dict(name='subscriber_id'),
+    module = SmapiModule(argument_spec, required_one_of=[('name', 'subscription_id'), ('subscriber_id', 'subscription_id')],
                          required_if=[('state', 'present', ('events',))])
     module.run(lambda: manage(module))
 
 
 def manage(module):
     params = module.params
-    vendor_id, subscriber_id = params['vendor_id'], params['subscriber_id']
+    vendor_id, subscriber_id = module.require_vendor(), params['subscriber_id']
     events = normalize_events(params['events']) if params['state'] == 'present' else None
     validate_name(params['name'])
 
@@ -171,7 +168,8 @@ def manage(module):
         else:
             new_id = current['subscription_id']
             module.smapi.put('%s/%s' % (SUBSCRIPTIONS_PATH, new_id), subscription_body(after, with_ids=False))
-        after = subscription_view(lookup(new_id))
+        stored = lookup(new_id)
+        after = subscription_view(stored) if stored else dict(after, subscription_id=new_id)
         diff['after'] = after
     module.exit_json(changed=changed, subscription=after, diff=diff)
 

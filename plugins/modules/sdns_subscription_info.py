@@ -21,7 +21,6 @@ author:
 extends_documentation_fragment:
   - skillops.alexa.attributes.INFO_MODULE
   - skillops.alexa.smapi
-  - skillops.alexa.smapi.VENDOR
 options:
   subscriber_id:
     description:
@@ -60,13 +59,12 @@ subscriptions:
 '''
 
 from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError
-from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule, vendor_argument_spec
+from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import SUBSCRIPTIONS_PATH, matching, subscription_view
 
 
 def main():
-    argument_spec = vendor_argument_spec()
-    argument_spec.update(subscriber_id=dict(type='str'), subscription_id=dict(type='str'), name=dict(type='str'))
+    argument_spec = dict(subscriber_id=dict(type='str'), subscription_id=dict(type='str'), name=dict(type='str'))
     module = SmapiModule(argument_spec)
 
     def run():
@@ -79,7 +77,7 @@ def main():
                     raise
                 found = []
         else:
-            query = dict(vendorId=params['vendor_id'])
+            query = dict(vendorId=module.require_vendor())
             if params['subscriber_id']:
                 query['subscriberId'] = params['subscriber_id']
             found = module.smapi.paginate(SUBSCRIPTIONS_PATH, 'subscriptions', params=query)
