@@ -276,3 +276,27 @@ def test_collection_version_matches_galaxy_yml():
         here = parent
     with open(os.path.join(here, 'galaxy.yml')) as galaxy:
         assert COLLECTION_VERSION == yaml.safe_load(galaxy)['version']
+
+
+@pytest.mark.parametrize('failure', [requests.exceptions.MissingSchema('no scheme'),
+                                     requests.exceptions.InvalidURL('bad url'),
+                                     requests.exceptions.SSLError('certificate verify failed')])
+def test_failures_no_retry_can_mend_fail_at_once(make, failure):
+    transport, session, events = make(failure)
+    with pytest.raises(ApiError) as caught:
+        transport.request('GET', URL)
+    assert len(session.calls) == 1 and events == []
+    assert type(failure).__name__ in str(caught.value)
+
+
+def test_a_post_that_runs_out_of_attempts_looks_once_more_before_failing(make, response):
+    transport, session, events = make(response(503), response(503), attempts=2)
+    lookups = []
+
+    def recover():
+        lookups.append(len(session.calls))
+        # Nothing after the first attempt; the second (last) one stored the object.
+        return 'amzn1.ask-subscriber.late' if len(lookups) == 2 else None
+
+    assert transport.request('POST', URL, json={'name': 'x'}, recover=recover) == Recovered('amzn1.ask-subscriber.late')
+    assert lookups == [1, 2]

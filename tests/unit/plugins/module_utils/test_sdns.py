@@ -188,3 +188,13 @@ def test_matching_keeps_items_equal_on_every_key_the_task_set():
     assert matching(items, dict(name='a', subscriber_id='2'), keys) == [items[2]]
     assert matching(items, dict(name=None, subscriber_id=None), keys) == items
     assert matching(items, dict(name='z', subscriber_id=None), keys) == []
+
+
+def test_events_read_back_are_in_the_models_spelling_so_reruns_do_not_change():
+    view = subscription_view(dict(events=['AlexaDevelopmentEvent.ALL', 'AlexaCustomerFeedbackEvent.SkillReviewPublish',
+                                          'AlexaDevelopmentEvent.FutureEvent']))
+    assert view['events'] == [ALL, 'AlexaCustomerFeedbackEvent.SkillReviewPublish', 'AlexaDevelopmentEvent.FutureEvent']
+
+
+def test_topic_arn_in_a_sovereign_region_is_accepted():
+    assert validate_topic_arn('arn:aws-eusc:sns:eusc-de-east-1:123456789012:t') == 'arn:aws-eusc:sns:eusc-de-east-1:123456789012:t'

@@ -83,7 +83,32 @@ def test_create_without_location_is_an_error(transport_of, response):
         smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: None)
     assert (caught.value.status, caught.value.method, caught.value.path) == (201, 'POST', SUBSCRIBERS)
     assert str(caught.value) == ('POST %s failed (HTTP 201): the response has no Location header naming the new '
-                                 'object' % SUBSCRIBERS)
+                                 'object under %s' % (SUBSCRIBERS, SUBSCRIBERS))
+
+
+@pytest.mark.parametrize('location', ['https://api.amazonalexa.com%s/amzn1.ask-subscriber.9?x=1' % SUBSCRIBERS,
+                                      '%s/amzn1.ask-subscriber.9/' % SUBSCRIBERS])
+def test_create_reads_the_id_from_an_absolute_or_slashed_location(transport_of, response, location):
+    transport = transport_of(response(201, headers={'Location': location}))
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: None) == 'amzn1.ask-subscriber.9'
+
+
+def test_create_refuses_a_location_outside_the_collection(transport_of, response):
+    transport = transport_of(response(201, headers={'Location': '/v0/somewhere-else/1'}))
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    with pytest.raises(ApiError):
+        smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: None)
+
+
+def test_paginate_stops_on_a_repeated_next_token(transport_of, response):
+    page = {'subscribers': [{'subscriberId': 'a'}], 'nextToken': 'same'}
+    transport = transport_of(response(200, page), response(200, page), response(200, page))
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    with pytest.raises(ApiError) as caught:
+        list(smapi.paginate(SUBSCRIBERS, 'subscribers'))
+    assert 'same nextToken twice' in str(caught.value)
+    assert len(transport.calls) == 2
 
 
 def test_create_recovered_returns_the_found_id(transport_of):
