@@ -31,6 +31,8 @@ pytest_passed='grep -Eo "[0-9]+ passed" | tail -n 1 | grep -Eo "[0-9]+" || echo 
 started=$(date +%s)
 suite sanity 'grep -c "^Running sanity test"' -- \
   bash -c "cd '$collection' && ansible-test sanity --venv --python 3.11 --color no"
+suite lint 'grep -Eo "in [0-9]+ files processed" | grep -Eo "[0-9]+"' -- \
+  bash -c "ansible-lint --nocolor"
 suite units "$pytest_passed" -- \
   bash -c "cd '$collection' && ansible-test units --venv --python 3.11 --requirements --color no"
 suite sandbox "$pytest_passed" -- \

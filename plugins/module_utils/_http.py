@@ -14,6 +14,8 @@ __metaclass__ = type
 import random
 import time
 from collections import namedtuple
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 try:
     import requests
@@ -106,12 +108,23 @@ class RetryPolicy:
         return self._rand(0, min(self.max_delay, self.base_delay * (2 ** (attempt - 1))))
 
 
-def parse_retry_after(value):
-    """Retry-After in seconds (only the delta-seconds form; an HTTP date is treated as absent)."""
+def parse_retry_after(value, now=None):
+    """Retry-After in seconds, from either form HTTP allows: delta-seconds or an HTTP date."""
+    if value is None:
+        return None
     try:
         return max(0.0, float(value))
-    except (TypeError, ValueError):
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
         return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 class HttpTransport:

@@ -66,6 +66,9 @@ def explain(error):
                     'with the scope %s.' % SUBSCRIPTIONS_SCOPE)
         else:
             hint = 'Check lwa_url and the LWA credentials.'
+    elif error.status == 401 and 'freshly refreshed' in message:
+        hint = ("SMAPI rejects even a new token from this refresh token: check that the refresh token's user "
+                'and security profile may use SMAPI (tokens from the client credentials grant never can).')
     elif error.status == 401:
         hint = ('The access token is invalid or expired. Supply a fresh access_token, or lwa_client_id, '
                 'lwa_client_secret and refresh_token so the module can refresh it.')

@@ -38,7 +38,10 @@ class SmapiClient:
                 return self.transport.request(method, self.base_url + path, headers=headers, params=params,
                                               json=body, recover=recover)
             except ApiError as error:
-                if error.status != 401 or refreshed or not self.token.can_refresh:
+                if error.status != 401 or not self.token.can_refresh:
+                    raise
+                if refreshed:
+                    error.message += ' (also with a freshly refreshed access token)'
                     raise
                 self.token.refresh()
                 refreshed = True

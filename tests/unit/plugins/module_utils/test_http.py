@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+from datetime import datetime, timezone
 
 import pytest
 import requests
@@ -84,10 +85,11 @@ def test_at_least_one_attempt():
 
 @pytest.mark.parametrize('value, expected', [
     ('5', 5.0), ('0.25', 0.25), ('0', 0.0), ('-3', 0.0), (None, None), ('', None), ('soon', None),
-    ('Wed, 21 Oct 2015 07:28:00 GMT', None),
+    ('Wed, 21 Oct 2015 07:28:00 GMT', 12.0), ('Wed, 21 Oct 2015 07:27:00 GMT', 0.0),
 ])
 def test_parse_retry_after(value, expected):
-    assert parse_retry_after(value) == expected
+    now = datetime(2015, 10, 21, 7, 27, 48, tzinfo=timezone.utc)
+    assert parse_retry_after(value, now=now) == expected
 
 
 # --- HttpTransport: retries --------------------------------------------------------------------

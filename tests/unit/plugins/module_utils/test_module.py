@@ -26,6 +26,9 @@ SUBSCRIBER = '/v0/developmentEvents/subscribers/amzn1.ask-subscriber.1'
     (401, SUBSCRIBER, None, 'Token is invalid/expired',
      'The access token is invalid or expired. Supply a fresh access_token, or lwa_client_id, lwa_client_secret and '
      'refresh_token so the module can refresh it.'),
+    (401, SUBSCRIBER, None, 'Token is invalid/expired. (also with a freshly refreshed access token)',
+     "SMAPI rejects even a new token from this refresh token: check that the refresh token's user and security "
+     'profile may use SMAPI (tokens from the client credentials grant never can).'),
     (403, SUBSCRIBER, None, 'User has not consented to this operation.',
      'The token lacks the scope alexa::ask:subscriptions: mint a refresh token whose scopes include it (for example '
      'ask util generate-lwa-tokens --scopes "alexa::ask:subscriptions").'),

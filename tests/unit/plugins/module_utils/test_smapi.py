@@ -134,6 +134,7 @@ def test_second_401_is_raised(transport_of):
     with pytest.raises(ApiError) as caught:
         smapi.get(SUBSCRIBERS)
     assert caught.value.status == 401
+    assert 'also with a freshly refreshed access token' in str(caught.value)
     assert lwa.refreshed == ['r1']
     assert _bearers(transport) == ['Bearer stale', 'Bearer fresh-1']
 
