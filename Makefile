@@ -37,8 +37,7 @@ integration: sync
 	hacking/with-sandbox.sh tests/sandbox/seeds/test.yml hacking/integration.sh $(TARGETS)
 
 demo: sync
-	@set -a && . tests/sandbox/seeds/demo.env && set +a && hacking/with-sandbox.sh tests/sandbox/seeds/demo.yml \
-	  ansible-playbook -i localhost, playbooks/demo.yml
+	@set -a && . tests/sandbox/seeds/demo.env && set +a && hacking/with-sandbox.sh tests/sandbox/seeds/demo.yml hacking/demo.sh
 
 lint: sync
 	ansible-lint

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# make demo: the independent-developer workflow on the sandbox (run inside with-sandbox.sh), told
+# as a short story. Full Ansible output goes to a log that is shown only if a step fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export ANSIBLE_NOCOLOR=1
+
+seconds_since() { local ms=$(( ($(date +%s%N) - $1) / 1000000 )); printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)); }
+
+step() {  # step TITLE -- ansible-playbook ARGS...
+  local title=$1 start
+  shift 2
+  start=$(date +%s%N)
+  if ! ansible-playbook -i localhost, "$@" >"$work/log" 2>&1; then
+    cat "$work/log"
+    echo "!! $title failed"
+    exit 1
+  fi
+  recap=$(grep -E '^localhost +:' "$work/log" | sed -E 's/ +(unreachable|rescued|ignored)=[0-9]+//g; s/^localhost +: +//')
+  printf '%-58s %5ss  %s\n' "$title" "$(seconds_since "$start")" "$recap"
+}
+
+started=$(date +%s%N)
+echo "Skill Development Notifications on the local sandbox (SMAPI + LWA at $ASK_SMAPI_SERVER_BASE_URL, AWS in moto)"
+echo
+step "1. Set up: queue, topic, role, subscriber, subscription" -- \
+  playbooks/demo.yml -e "demo_story_file=$work/story"
+sed 's/^/     /' "$work/story"
+step "2. The same workflow again (must change nothing)" -- \
+  playbooks/independent_developer.yml -e @playbooks/vars/demo.yml
+grep -Eq '^localhost +:.* changed=0 ' "$work/log" || { cat "$work/log"; echo "!! the second run changed something"; exit 1; }
+step "3. Tear down" -- playbooks/teardown.yml -e @playbooks/vars/demo.yml
+step "4. Remove the queue" -- playbooks/demo.yml -e demo_step=cleanup
+left=$(python -c 'import json, sys, urllib.request
+state = json.load(urllib.request.urlopen(sys.argv[1] + "/_sandbox/state"))
+print(len(state["subscribers"]) + len(state["subscriptions"]))' "$ASK_SMAPI_SERVER_BASE_URL")
+[ "$left" = 0 ] || { echo "!! $left SDNS objects left on the sandbox"; exit 1; }
+echo
+echo "Done in $(seconds_since "$started")s; nothing left on the sandbox. The sandbox stops now."
