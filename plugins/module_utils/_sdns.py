@@ -13,6 +13,8 @@ __metaclass__ = type
 
 import re
 
+# The AWS account SDNS publishes from: the principal an endpoint role must trust.
+SDNS_ACCOUNT_ID = '258925066295'
 SUBSCRIBERS_PATH = '/v0/developmentEvents/subscribers'
 SUBSCRIPTIONS_PATH = '/v0/developmentEvents/subscriptions'
 MAX_NAME_LENGTH = 255

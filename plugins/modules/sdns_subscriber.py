@@ -106,7 +106,7 @@ subscriber:
 
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
-    SUBSCRIBERS_PATH, ValidationError, find_subscriber, plan, subscriber_body, subscriber_view,
+    SDNS_ACCOUNT_ID, SUBSCRIBERS_PATH, ValidationError, find_subscriber, plan, subscriber_body, subscriber_view,
     validate_name, validate_role_arn, validate_topic_arn)
 
 
@@ -163,8 +163,8 @@ def manage(module):
         diff['after'] = after
         if after.get('status') == 'INACTIVE':
             module.warn('Subscriber %s is INACTIVE: SDNS could not publish to %s. Check that the topic exists, that '
-                        'the role trusts 258925066295 with external ID %s, and that it may sns:Publish to the topic.'
-                        % (new_id, after['topic_arn'], vendor_id))
+                        'the role trusts %s with external ID %s, and that it may sns:Publish to the topic (the role '
+                        'skillops.alexa.sdns_doctor checks all of it).' % (new_id, after['topic_arn'], SDNS_ACCOUNT_ID, vendor_id))
     module.exit_json(changed=changed, subscriber=after, diff=diff)
 
 
