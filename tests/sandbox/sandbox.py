@@ -47,6 +47,9 @@ class LwaHandler(JsonHandler):
     def not_found_body(self, message):
         return {"error": "invalid_request", "error_description": message}
 
+    def fault_body(self, message):
+        return {"error": "server_error", "error_description": message}
+
 
 class Sandbox:
     """SMAPI server, LWA server and (unless aws_url is given) moto, sharing one State."""

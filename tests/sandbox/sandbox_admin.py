@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The admin API under /_sandbox on the SMAPI port: what tests and demos need to steer the
-sandbox (reset, inspect, page size, user consent, tokens, skill events). Never logged."""
+sandbox (reset, inspect, page size, user consent, tokens, skill events, faults). Never
+logged."""
+
+import uuid
 
 import sandbox_events as events
 from sandbox_http import ApiError, Reply, Route
-from sandbox_state import ACCESS_TOKEN_LIFETIME
+from sandbox_state import ACCESS_TOKEN_LIFETIME, FAULT_KINDS, Fault
 
 ADMIN = "/_sandbox"
 
@@ -90,6 +93,49 @@ def tokens(req):
                        "expires_in": expires_in})
 
 
+def expire_tokens(req):
+    client_id = req.json().get("client_id")
+    if client_id is not None and client_id not in req.state.clients:
+        raise bad(f"unknown client {client_id}")
+    return Reply(200, {"expired": req.state.expire_tokens(client_id)})
+
+
+def _number(body, name, default, minimum, integer=False):
+    value = body.get(name, default)
+    kinds = int if integer else (int, float)
+    if value is None and default is None:
+        return None
+    if not isinstance(value, kinds) or isinstance(value, bool) or value < minimum:
+        raise bad(f"{name} must be {'an integer' if integer else 'a number'} >= {minimum}")
+    return value
+
+
+def arm_fault(req):
+    body = _body(req, "fault")
+    kind = str(body["fault"])
+    if kind not in FAULT_KINDS:
+        raise bad(f"fault must be one of {', '.join(FAULT_KINDS)}")
+    method, path = body.get("method", "*"), body.get("path", "*")
+    if not isinstance(method, str) or not isinstance(path, str):
+        raise bad("method and path must be strings")
+    fault = Fault(str(uuid.uuid4()), kind, method.upper(), path,
+                  count=_number(body, "count", 1, 1, integer=True),
+                  every=_number(body, "every", 1, 1, integer=True),
+                  retry_after=_number(body, "retry_after", None, 0),
+                  delay=_number(body, "delay", 0, 0))
+    req.state.arm_fault(fault)
+    return Reply(201, {"id": fault.id})
+
+
+def faults(req):
+    return Reply(200, req.state.fault_report())
+
+
+def disarm_faults(req):
+    req.state.disarm_faults()
+    return Reply(204)
+
+
 def raise_event(req):
     """A change to a skill finished: notify the matching subscriptions."""
     body = _body(req, "vendor_id", "skill_id", "event", "changed_by")
@@ -132,4 +178,8 @@ ROUTES = [
     Route("POST", f"{ADMIN}/tokens", tokens),
     Route("POST", f"{ADMIN}/events", raise_event),
     Route("GET", f"{ADMIN}/deliveries", deliveries),
+    Route("POST", f"{ADMIN}/expire-tokens", expire_tokens),
+    Route("POST", f"{ADMIN}/faults", arm_fault),
+    Route("GET", f"{ADMIN}/faults", faults),
+    Route("DELETE", f"{ADMIN}/faults", disarm_faults),
 ]

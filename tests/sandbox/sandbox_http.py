@@ -4,7 +4,9 @@ the X-Amzn-RequestId header, error exceptions and the request log."""
 
 import json
 import re
+import socket
 import sys
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -101,6 +103,10 @@ class JsonHandler(BaseHTTPRequestHandler):
     def not_found_body(self, message):
         return {"code": "NOT_FOUND", "message": message}
 
+    def fault_body(self, message):
+        """The error body of an injected error status."""
+        return {"message": message}
+
     def _dispatch(self):
         self.request_id = str(uuid.uuid4())
         length = int(self.headers.get("Content-Length") or 0)
@@ -115,22 +121,56 @@ class JsonHandler(BaseHTTPRequestHandler):
                     route = candidate
                     params = {k: unquote(v) for k, v in match.groupdict().items()}
         request = Request(self, route, params, raw)
+        # The one place faults act; the admin API is never faulted.
+        fault = None if path.startswith("/_sandbox") else self.state.take_fault(self.command,
+                                                                                path)
+        if fault and fault.delay:
+            time.sleep(fault.delay)
+        reply = None  # a reset fault neither operates nor answers
+        if fault is None or fault.operates:
+            reply = self._handle(request, allowed)
+        elif fault.status:
+            headers = {}
+            if fault.retry_after is not None and fault.status in (429, 503):
+                headers["Retry-After"] = f"{fault.retry_after:g}"
+            reply = Reply(fault.status, self.fault_body(f"Injected fault {fault.fault}"),
+                          headers)
+        if fault and fault.drops:
+            self._drop_connection()
+        else:
+            self._send(reply)
+        self.log_request_entry(request, reply, dropped=bool(fault and fault.drops))
+
+    def _handle(self, request, allowed):
         try:
-            if route is None:
+            if request.route is None:
                 if allowed:
-                    raise ApiError(405, {"message": f"{self.command} is not allowed on {path}."},
+                    raise ApiError(405, {"message": f"{self.command} is not allowed on "
+                                                    f"{request.path}."},
                                    {"Allow": ", ".join(allowed)})
-                raise ApiError(404, self.not_found_body(f"No such resource: {path}"))
-            reply = route.handler(request)
+                raise ApiError(404, self.not_found_body(f"No such resource: {request.path}"))
+            return request.route.handler(request)
         except ApiError as exc:
-            reply = Reply(exc.status, exc.body, exc.headers)
+            return Reply(exc.status, exc.body, exc.headers)
         except Exception as exc:  # a sandbox bug must still answer, and say what broke
             print(f"sandbox: {self.command} {self.path} failed: {exc!r}", file=sys.stderr)
-            reply = Reply(500, {"message": f"Sandbox internal error: {exc}"})
-        self._send(reply)
-        self.log_request_entry(request, reply)
+            return Reply(500, {"message": f"Sandbox internal error: {exc}"})
+
+    def _drop_connection(self):
+        """Close the connection without a response; the client sees it disconnect."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def _send(self, reply):
+        try:
+            self._write(reply)
+        except OSError:  # the client gave up (e.g. timed out during a delay fault)
+            self.close_connection = True
+
+    def _write(self, reply):
         data = b""
         if reply.body is not None:
             data = json.dumps(reply.body).encode("utf-8")
@@ -145,17 +185,20 @@ class JsonHandler(BaseHTTPRequestHandler):
         if data:
             self.wfile.write(data)
 
-    def log_request_entry(self, request, reply):
-        """Record the call unless it is the admin API (the log is about the client's calls)."""
+    def log_request_entry(self, request, reply, dropped=False):
+        """Record the call unless it is the admin API (the log is about the client's calls).
+        A dropped connection is logged with status 0."""
         if request.path.startswith("/_sandbox"):
             return
         template = request.route.template if request.route else request.path
+        status = 0 if dropped else reply.status
         self.state.record_request(
             {"service": self.service, "method": self.command, "path": request.path,
-             "query": request.query, "status": reply.status, "client_id": request.client_id,
+             "query": request.query, "status": status, "client_id": request.client_id,
              "request_id": self.request_id},
-            f"{self.command} {template} {reply.status}",
-            write=bool(request.route and request.route.write))
+            f"{self.command} {template} {status}",
+            write=bool(request.route and request.route.write),
+            done=reply is not None and reply.status < 400)
 
     def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
         if getattr(self.server, "verbose", False):

@@ -7,6 +7,7 @@ touch the same subscriber at once. Network calls (delivery to AWS) never run und
 """
 
 import copy
+import fnmatch
 import hashlib
 import hmac
 import secrets
@@ -25,6 +26,10 @@ CODE_LIFETIME = 300
 DEFAULT_PAGE_SIZE = 50
 STATUS_ACTIVE = "ACTIVE"
 STATUS_INACTIVE = "INACTIVE"
+# Fault kinds for POST /_sandbox/faults: an HTTP status answered instead of the operation, a
+# dropped connection (before or after the operation), or a delay before normal handling.
+STATUS_FAULTS = ("429", "500", "502", "503", "504")
+FAULT_KINDS = STATUS_FAULTS + ("reset", "delay", "commit_then_reset")
 
 
 class SeedError(ValueError):
@@ -128,6 +133,49 @@ class Subscription:
                 "events": list(self.events)}
 
 
+@dataclass
+class Fault:
+    """An armed fault: fires on every `every`-th request matching `method` and the fnmatch
+    pattern `path`, until it has fired `count` times."""
+
+    id: str
+    fault: str
+    method: str = "*"
+    path: str = "*"
+    count: int = 1
+    every: int = 1
+    retry_after: float = None
+    delay: float = 0
+    fired: int = 0
+    seen: int = 0  # matching requests so far, fired or not
+
+    @property
+    def remaining(self):
+        return self.count - self.fired
+
+    @property
+    def status(self):
+        return int(self.fault) if self.fault in STATUS_FAULTS else None
+
+    @property
+    def operates(self):
+        """Whether the request is still handled (for a reset or an error status it is not)."""
+        return self.fault in ("delay", "commit_then_reset")
+
+    @property
+    def drops(self):
+        """Whether the connection closes without a response."""
+        return self.fault in ("reset", "commit_then_reset")
+
+    def matches(self, method, path):
+        return (self.remaining > 0 and self.method in ("*", method)
+                and fnmatch.fnmatchcase(path, self.path))
+
+    def report(self):
+        return {"id": self.id, "fault": self.fault, "method": self.method, "path": self.path,
+                "count": self.count, "remaining": self.remaining, "fired": self.fired}
+
+
 def load_seed(path):
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle) or {}
@@ -165,6 +213,8 @@ class State:
             self.by_route = Counter()
             self.deliveries = []
             self.max_page_size = DEFAULT_PAGE_SIZE
+            self.faults = []
+            self.faults_fired = 0
             self._load(copy.deepcopy(self.seed))
 
     def _load(self, seed):
@@ -225,6 +275,16 @@ class State:
             found = self.access_tokens.get(token)
             return found if found and found.usable() else None
 
+    def expire_tokens(self, client_id=None):
+        """Every access token issued so far (of one client, if given) expires now."""
+        with self.lock:
+            now = time.time()
+            expired = [token for token in self.access_tokens.values()
+                       if client_id in (None, token.client_id)]
+            for token in expired:
+                token.expires_at = min(token.expires_at, now)
+            return len(expired)
+
     def new_code(self, client_id, user_id, scopes, redirect_uri):
         with self.lock:
             code = AuthCode("ANcode" + secrets.token_urlsafe(24), client_id, user_id,
@@ -270,14 +330,15 @@ class State:
                 subscriber.status = status
 
     # -- bookkeeping -----------------------------------------------------------------------
-    def record_request(self, entry, route_key, write):
-        # "writes" counts the writes that changed something; refused ones only add to write_attempts.
+    def record_request(self, entry, route_key, write, done):
+        # "writes" counts the writes that changed something (`done`); refused ones, and those
+        # a fault kept from happening, only add to write_attempts.
         with self.lock:
             self.requests.append(entry)
             self.counters["total"] += 1
             if write:
                 self.counters["write_attempts"] += 1
-                if entry["status"] < 400:
+                if done:
                     self.counters["writes"] += 1
             self.by_route[route_key] += 1
 
@@ -285,6 +346,32 @@ class State:
         with self.lock:
             return {"total": self.counters["total"], "writes": self.counters["writes"],
                     "write_attempts": self.counters["write_attempts"], "by_route": dict(self.by_route)}
+
+    # -- faults ----------------------------------------------------------------------------
+    def arm_fault(self, fault):
+        with self.lock:
+            self.faults.append(fault)
+
+    def take_fault(self, method, path):
+        """The fault this request triggers (the first armed one that matches and is due)."""
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(method, path):
+                    fault.seen += 1
+                    if fault.seen % fault.every == 0:
+                        fault.fired += 1
+                        self.faults_fired += 1
+                        return fault
+            return None
+
+    def fault_report(self):
+        with self.lock:
+            return {"faults": [fault.report() for fault in self.faults],
+                    "fired_total": self.faults_fired}
+
+    def disarm_faults(self):
+        with self.lock:
+            self.faults = []
 
     def record_delivery(self, delivery):
         with self.lock:
