@@ -13,6 +13,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.skillops.alexa.plugins.module_utils._smapi import SETTLE_SECONDS
+
 # The AWS account SDNS publishes from: the principal an endpoint role must trust.
 SDNS_ACCOUNT_ID = '258925066295'
 SUBSCRIBERS_PATH = '/v0/developmentEvents/subscribers'
@@ -178,26 +180,46 @@ def matching(items, params, keys):
     return [item for item in items if all(item.get(key) == value for key, value in wanted.items())]
 
 
-def find_by_name(items, what, id_key, name):
-    """The single item called ``name``; several of that name is an error the user must resolve."""
-    matches = [item for item in items if item.get('name') == name]
-    if len(matches) > 1:
+def the_one_named(twins, what, id_key, name, sleep):
+    """The single item of ``twins()`` (the items called ``name``); several is an error the user resolves.
+
+    Several at once may also be concurrent creates still settling (SmapiClient.create removes the
+    extra ones within SETTLE_SECONDS), so they are looked up once more after that.
+    """
+    items = twins()
+    if len(items) > 1:
+        sleep(2 * SETTLE_SECONDS)
+        items = twins()
+    if len(items) > 1:
         raise ValidationError('%d %ss are named %r (%s); name the one to manage with its ID'
-                              % (len(matches), what, name, ', '.join(m.get(id_key) for m in matches)))
-    return matches[0] if matches else None
+                              % (len(items), what, name, ', '.join(sorted(item.get(id_key) for item in items))))
+    return items[0] if items else None
+
+
+def subscribers_named(smapi, vendor_id, name):
+    """The SubscriberSummaries (the list is where status and client live) called ``name``."""
+    return [subscriber for subscriber in smapi.paginate(SUBSCRIBERS_PATH, 'subscribers', params=dict(vendorId=vendor_id))
+            if subscriber.get('name') == name]
+
+
+def subscriptions_named(smapi, vendor_id, subscriber_id, name):
+    """The subscriptions called ``name`` from ``vendor_id`` to ``subscriber_id``."""
+    subscriptions = smapi.paginate(SUBSCRIPTIONS_PATH, 'subscriptions',
+                                   params=dict(vendorId=vendor_id, subscriberId=subscriber_id))
+    return [s for s in subscriptions
+            if s.get('subscriberId') == subscriber_id and s.get('vendorId') == vendor_id and s.get('name') == name]
 
 
 def find_subscriber(smapi, vendor_id, subscriber_id=None, name=None):
-    """The SubscriberSummary (the list is where status and client live) by ID, else by name."""
-    subscribers = smapi.paginate(SUBSCRIBERS_PATH, 'subscribers', params=dict(vendorId=vendor_id))
+    """The SubscriberSummary by ID, else by name."""
     if subscriber_id:
+        subscribers = smapi.paginate(SUBSCRIBERS_PATH, 'subscribers', params=dict(vendorId=vendor_id))
         return next((s for s in subscribers if s.get('subscriberId') == subscriber_id), None)
-    return find_by_name(list(subscribers), 'subscriber', 'subscriberId', name)
+    return the_one_named(lambda: subscribers_named(smapi, vendor_id, name), 'subscriber', 'subscriberId', name,
+                         smapi.transport.sleep)
 
 
 def find_subscription(smapi, vendor_id, subscriber_id, name):
     """The subscription called ``name`` from ``vendor_id`` to ``subscriber_id``."""
-    subscriptions = smapi.paginate(SUBSCRIPTIONS_PATH, 'subscriptions',
-                                   params=dict(vendorId=vendor_id, subscriberId=subscriber_id))
-    return find_by_name([s for s in subscriptions if s.get('subscriberId') == subscriber_id
-                         and s.get('vendorId') == vendor_id], 'subscription', 'subscriptionId', name)
+    return the_one_named(lambda: subscriptions_named(smapi, vendor_id, subscriber_id, name), 'subscription',
+                         'subscriptionId', name, smapi.transport.sleep)

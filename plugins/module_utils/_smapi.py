@@ -20,6 +20,8 @@ except ImportError:  # pragma: no cover
 
 DEFAULT_SMAPI_URL = 'https://api.amazonalexa.com'
 MAX_RESULTS = 50  # the largest page SMAPI serves
+# How long concurrent creators of one object take to see each other's creates (see _settle).
+SETTLE_SECONDS = 1.0
 
 
 class SmapiClient:
@@ -71,18 +73,35 @@ class SmapiClient:
             seen.add(next_token)
             query['nextToken'] = next_token
 
-    def create(self, path, body, find_existing):
-        """POST a new object and return its ID, read from the Location header.
+    def create(self, path, body, find_twins):
+        """POST a new object and return the ID of the one to keep, which may not be the new one.
 
-        ``find_existing`` looks the object up by its identity (name and owner); it runs before any
-        re-send whose outcome is unknown, so a lost response never leaves a duplicate. It returns
-        the ID of the object when it exists, else None.
+        ``find_twins`` returns the IDs of every object with the new one's identity (name and
+        owner). It is asked before any re-send whose outcome is unknown, so a lost response never
+        leaves a duplicate, and after the create, to settle a race with concurrent creators.
         """
-        result = self.request('POST', path, body=body, recover=find_existing)
+        result = self.request('POST', path, body=body, recover=lambda: min(find_twins(), default=None))
         if isinstance(result, Recovered):
             return result.value
         location = urlsplit(result.headers.get('Location') or '').path.rstrip('/')
         if not location.startswith(path + '/'):
             raise ApiError('the response has no Location header naming the new object under %s' % path,
                            status=result.status_code, method='POST', path=path)
-        return location.rsplit('/', 1)[-1]
+        return self._settle(path, location.rsplit('/', 1)[-1], find_twins)
+
+    def _settle(self, path, own_id, find_twins):
+        """Resolve a race of concurrent creates of one object: SDNS has no conditional create.
+
+        Every racer keeps the same survivor, the twin with the lowest ID, and deletes only the
+        object it created itself, so the survivor's creator never deletes it and exactly one
+        remains. A racer that finds itself lowest looks once more after SETTLE_SECONDS, for a twin
+        whose create was still on its way; one that arrives later than that is left for the user
+        (the next run names both).
+        """
+        for pause in (0, SETTLE_SECONDS):
+            self.transport.sleep(pause)
+            survivor = min(set(find_twins()) | set([own_id]))
+            if survivor != own_id:
+                self.delete('%s/%s' % (path, own_id))
+                return survivor
+        return own_id

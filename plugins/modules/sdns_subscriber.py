@@ -107,7 +107,7 @@ subscriber:
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
     SDNS_ACCOUNT_ID, SUBSCRIBERS_PATH, ValidationError, find_subscriber, plan, subscriber_body, subscriber_view,
-    validate_name, validate_role_arn, validate_topic_arn)
+    subscribers_named, validate_name, validate_role_arn, validate_topic_arn)
 
 
 def main():
@@ -135,6 +135,9 @@ def manage(module):
     def lookup(by_id=subscriber_id):
         return find_subscriber(module.smapi, vendor_id, subscriber_id=by_id, name=params['name'])
 
+    def twins():
+        return [twin['subscriberId'] for twin in subscribers_named(module.smapi, vendor_id, params['name'])]
+
     found = lookup()
     current = subscriber_view(found, vendor_id) if found else None
 
@@ -153,7 +156,7 @@ def manage(module):
     if changed and not module.check_mode:
         if current is None:
             new_id = module.smapi.create(SUBSCRIBERS_PATH, subscriber_body(after, with_vendor=True),
-                                         find_existing=lambda: (lookup(by_id=None) or {}).get('subscriberId'))
+                                         find_twins=twins)
         else:
             new_id = current['subscriber_id']
             module.smapi.put('%s/%s' % (SUBSCRIBERS_PATH, new_id), subscriber_body(after, with_vendor=False))

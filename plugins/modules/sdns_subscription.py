@@ -105,7 +105,7 @@ from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiErr
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
     SUBSCRIPTIONS_PATH, ValidationError, find_subscription, normalize_events, plan, subscription_body,
-    subscription_view, validate_name)
+    subscription_view, subscriptions_named, validate_name)
 
 
 def main():
@@ -141,6 +141,10 @@ def manage(module):
             raise ValidationError('subscriber_id %s: no such subscriber is visible to this token; check the ID '
                                   'the subscriber owner gave you' % subscriber_id)
 
+    def twins():
+        return [twin['subscriptionId'] for twin in subscriptions_named(module.smapi, vendor_id, subscriber_id,
+                                                                       params['name'])]
+
     found = lookup()
     current = subscription_view(found) if found else None
 
@@ -160,7 +164,7 @@ def manage(module):
         if current is None:
             try:
                 new_id = module.smapi.create(SUBSCRIPTIONS_PATH, subscription_body(after, with_ids=True),
-                                             find_existing=lambda: (lookup(None) or {}).get('subscriptionId'))
+                                             find_twins=twins)
             except ApiError as error:
                 if error.status == 404:
                     raise ValidationError('subscriber_id %s: no such subscriber; check the ID' % subscriber_id)

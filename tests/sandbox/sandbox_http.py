@@ -6,7 +6,6 @@ import json
 import re
 import socket
 import sys
-import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -124,8 +123,8 @@ class JsonHandler(BaseHTTPRequestHandler):
         # The one place faults act; the admin API is never faulted.
         fault = None if path.startswith("/_sandbox") else self.state.take_fault(self.command,
                                                                                 path)
-        if fault and fault.delay:
-            time.sleep(fault.delay)
+        if fault:
+            fault.hold()
         reply = None  # a reset fault neither operates nor answers
         if fault is None or fault.operates:
             reply = self._handle(request, allowed)

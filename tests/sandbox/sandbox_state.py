@@ -27,9 +27,11 @@ DEFAULT_PAGE_SIZE = 50
 STATUS_ACTIVE = "ACTIVE"
 STATUS_INACTIVE = "INACTIVE"
 # Fault kinds for POST /_sandbox/faults: an HTTP status answered instead of the operation, a
-# dropped connection (before or after the operation), or a delay before normal handling.
+# dropped connection (before or after the operation), a delay before normal handling, or a
+# barrier that holds requests until `count` of them have arrived and then serves them together.
 STATUS_FAULTS = ("429", "500", "502", "503", "504")
-FAULT_KINDS = STATUS_FAULTS + ("reset", "delay", "commit_then_reset")
+FAULT_KINDS = STATUS_FAULTS + ("reset", "delay", "commit_then_reset", "barrier")
+BARRIER_TIMEOUT = 10
 
 
 class SeedError(ValueError):
@@ -148,6 +150,23 @@ class Fault:
     delay: float = 0
     fired: int = 0
     seen: int = 0  # matching requests so far, fired or not
+    barrier: threading.Barrier = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.fault == "barrier":
+            self.barrier = threading.Barrier(self.count)
+
+    def hold(self):
+        """Keep the request waiting before it is handled: `delay` seconds, or for a barrier until
+        all `count` requests have arrived (at most `delay` seconds, default BARRIER_TIMEOUT;
+        then the waiting ones go on)."""
+        if self.barrier is None:
+            time.sleep(self.delay)
+            return
+        try:
+            self.barrier.wait(self.delay or BARRIER_TIMEOUT)
+        except threading.BrokenBarrierError:
+            pass
 
     @property
     def remaining(self):
@@ -160,7 +179,7 @@ class Fault:
     @property
     def operates(self):
         """Whether the request is still handled (for a reset or an error status it is not)."""
-        return self.fault in ("delay", "commit_then_reset")
+        return self.fault in ("delay", "commit_then_reset", "barrier")
 
     @property
     def drops(self):

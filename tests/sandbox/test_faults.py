@@ -5,6 +5,7 @@ plain `requests` client sees them. Runs the sandbox in-process like test_sandbox
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -106,6 +107,25 @@ def test_delay_longer_than_the_client_timeout_times_out(api):
         time.sleep(0.1)
     assert [entry["status"] for entry in api.admin("GET", "requests")["requests"]] == [200]
     assert get(api, timeout=0.9).status_code == 200
+
+
+def test_barrier_holds_requests_until_count_have_arrived(api):
+    arm(api, "barrier", path=VENDORS, count=3, delay=5)
+    with ThreadPoolExecutor(3) as pool:
+        first = pool.submit(get, api)
+        time.sleep(0.5)
+        assert not first.done()  # held: one of three has arrived
+        rest = [pool.submit(get, api) for later in range(2)]
+        statuses = [future.result().status_code for future in [first] + rest]
+    assert statuses == [200, 200, 200]
+    assert get(api).status_code == 200  # the barrier has fired its count: no longer held
+
+
+def test_barrier_lets_waiting_requests_go_after_its_timeout(api):
+    arm(api, "barrier", path=VENDORS, count=2, delay=0.3)
+    started = time.time()
+    assert get(api).status_code == 200
+    assert 0.3 <= time.time() - started < 3
 
 
 def test_count_every_method_and_path_select_the_requests(api):

@@ -34,6 +34,10 @@ class FakeTransport:
     def __init__(self, *script):
         self.script = list(script)
         self.calls = []
+        self.pauses = []
+
+    def sleep(self, seconds):
+        self.pauses.append(seconds)
 
     def request(self, method, url, headers=None, params=None, json=None, data=None, recover=None):
         # Copies: a caller that mutates its dicts after the call must not rewrite what was recorded.

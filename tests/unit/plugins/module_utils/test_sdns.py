@@ -10,8 +10,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
-    ValidationError, find_by_name, matching, normalize_events, plan, subscriber_body, subscriber_view, subscription_body,
-    subscription_view, validate_name, validate_role_arn, validate_topic_arn)
+    ValidationError, matching, normalize_events, plan, subscriber_body, subscriber_view, subscription_body,
+    subscription_view, the_one_named, validate_name, validate_role_arn, validate_topic_arn)
+from ansible_collections.skillops.alexa.plugins.module_utils._smapi import SETTLE_SECONDS
 
 ALL = 'AlexaDevelopmentEvent.All'
 MANIFEST = 'AlexaDevelopmentEvent.ManifestUpdate'
@@ -145,7 +146,7 @@ def test_subscription_view_and_body():
                                                       'subscriberId': 'sub-1'}
 
 
-# --- plan and find_by_name ----------------------------------------------------------------------
+# --- plan and the_one_named ----------------------------------------------------------------------
 
 CURRENT = dict(subscriber_id='sub-1', name='ops', status='ACTIVE', topic_arn=TOPIC, role_arn=ROLE)
 
@@ -167,17 +168,28 @@ def test_plan_does_not_touch_current():
     assert current == CURRENT
 
 
-@pytest.mark.parametrize('name, expected', [('ops', {'name': 'ops', 'subscriberId': 's1'}), ('other', None)])
-def test_find_by_name(name, expected):
-    items = [{'name': 'ops', 'subscriberId': 's1'}, {'name': 'dev', 'subscriberId': 's2'}]
-    assert find_by_name(items, 'subscriber', 'subscriberId', name) == expected
+def _twins(*answers):
+    answers = list(answers)
+    return lambda: answers.pop(0)
 
 
-def test_find_by_name_with_duplicates_lists_their_ids():
-    items = [{'name': 'ops', 'subscriberId': 's1'}, {'name': 'dev', 'subscriberId': 's2'},
-             {'name': 'ops', 'subscriberId': 's3'}]
+@pytest.mark.parametrize('answers, expected, pauses', [
+    ([[{'name': 'ops', 'subscriberId': 's1'}]], {'name': 'ops', 'subscriberId': 's1'}, []),
+    ([[]], None, []),
+    # Twins that are a settling race: one is gone when looked at again.
+    ([[{'subscriberId': 's2'}, {'subscriberId': 's1'}], [{'subscriberId': 's1'}]], {'subscriberId': 's1'},
+     [2 * SETTLE_SECONDS]),
+])
+def test_the_one_named(answers, expected, pauses):
+    slept = []
+    assert the_one_named(_twins(*answers), 'subscriber', 'subscriberId', 'ops', slept.append) == expected
+    assert slept == pauses
+
+
+def test_the_one_named_with_lasting_duplicates_lists_their_ids():
+    twins = [{'name': 'ops', 'subscriberId': 's3'}, {'name': 'ops', 'subscriberId': 's1'}]
     with pytest.raises(ValidationError) as caught:
-        find_by_name(items, 'subscriber', 'subscriberId', 'ops')
+        the_one_named(_twins(twins, twins), 'subscriber', 'subscriberId', 'ops', lambda seconds: None)
     assert str(caught.value) == "2 subscribers are named 'ops' (s1, s3); name the one to manage with its ID"
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError, Recovered
 from ansible_collections.skillops.alexa.plugins.module_utils._lwa import AccessToken
-from ansible_collections.skillops.alexa.plugins.module_utils._smapi import SmapiClient
+from ansible_collections.skillops.alexa.plugins.module_utils._smapi import SETTLE_SECONDS, SmapiClient
 
 BASE = 'http://127.0.0.1:8700'
 SUBSCRIBERS = '/v0/developmentEvents/subscribers'
@@ -67,20 +67,18 @@ def test_paginate_stops_on_a_page_without_items_or_token(transport_of, response)
 ])
 def test_create_returns_the_last_segment_of_location(transport_of, response, location):
     transport = transport_of(response(201, headers={'Location': location}))
-    find_existing = object()
     body = {'name': 'ops', 'vendorId': 'V1'}
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
-    assert smapi.create(SUBSCRIBERS, body, find_existing) == 'amzn1.ask-subscriber.abc'
+    assert smapi.create(SUBSCRIBERS, body, lambda: ['amzn1.ask-subscriber.abc']) == 'amzn1.ask-subscriber.abc'
     call = transport.calls[0]
-    assert (call['method'], call['url'], call['json'], call['recover']) == ('POST', BASE + SUBSCRIBERS, body,
-                                                                            find_existing)
+    assert (call['method'], call['url'], call['json']) == ('POST', BASE + SUBSCRIBERS, body)
 
 
 def test_create_without_location_is_an_error(transport_of, response):
     transport = transport_of(response(201))
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
     with pytest.raises(ApiError) as caught:
-        smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: None)
+        smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: [])
     assert (caught.value.status, caught.value.method, caught.value.path) == (201, 'POST', SUBSCRIBERS)
     assert str(caught.value) == ('POST %s failed (HTTP 201): the response has no Location header naming the new '
                                  'object under %s' % (SUBSCRIBERS, SUBSCRIBERS))
@@ -91,14 +89,14 @@ def test_create_without_location_is_an_error(transport_of, response):
 def test_create_reads_the_id_from_an_absolute_or_slashed_location(transport_of, response, location):
     transport = transport_of(response(201, headers={'Location': location}))
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
-    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: None) == 'amzn1.ask-subscriber.9'
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: []) == 'amzn1.ask-subscriber.9'
 
 
 def test_create_refuses_a_location_outside_the_collection(transport_of, response):
     transport = transport_of(response(201, headers={'Location': '/v0/somewhere-else/1'}))
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
     with pytest.raises(ApiError):
-        smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: None)
+        smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: [])
 
 
 def test_paginate_stops_on_a_repeated_next_token(transport_of, response):
@@ -114,8 +112,39 @@ def test_paginate_stops_on_a_repeated_next_token(transport_of, response):
 def test_create_recovered_returns_the_found_id(transport_of):
     transport = transport_of(Recovered('amzn1.ask-subscriber.found'))
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
-    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: 'unused') == 'amzn1.ask-subscriber.found'
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: ['unused']) == 'amzn1.ask-subscriber.found'
     assert len(transport.calls) == 1
+
+
+@pytest.mark.parametrize('twins, found', [(['s3', 's1', 's2'], 's1'), ([], None)])
+def test_create_recovery_answers_with_the_lowest_twin(transport_of, response, twins, found):
+    transport = transport_of(response(201, headers={'Location': SUBSCRIBERS + '/s9'}))
+    answers = [['s9'], ['s9'], twins]  # the settle after the create, then the recovery
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: answers.pop(0))
+    assert transport.calls[0]['recover']() == found
+
+
+def _created(transport_of, response, own_id, *deletes):
+    return transport_of(response(201, headers={'Location': '%s/%s' % (SUBSCRIBERS, own_id)}),
+                        *[response(204) for dummy in deletes])
+
+
+@pytest.mark.parametrize('seen, survivor, deleted', [
+    ([['s2'], ['s2']], 's2', []),                      # alone, also after the settle pause
+    ([['s2', 's3'], ['s2', 's3']], 's2', []),          # the lowest: the other racer deletes its own
+    ([['s1', 's2', 's3'], ['s1']], 's1', ['s2']),      # a lower twin: delete our own at once, keep it
+    ([['s2'], ['s1', 's2']], 's1', ['s2']),            # a lower twin that arrived during the pause
+])
+def test_create_settles_a_race_on_the_lowest_id_deleting_only_its_own(
+        transport_of, response, seen, survivor, deleted):
+    transport = _created(transport_of, response, 's2', *deleted)
+    answers = list(seen)
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: answers.pop(0)) == survivor
+    assert [(call['method'], call['url']) for call in transport.calls[1:]] == [
+        ('DELETE', '%s%s/%s' % (BASE, SUBSCRIBERS, own)) for own in deleted]
+    assert transport.pauses == ([0, SETTLE_SECONDS] if not deleted or len(seen[0]) == 1 else [0])
 
 
 def test_401_refreshes_once_and_retries_with_the_new_bearer(transport_of, response):
