@@ -6,6 +6,7 @@ import json
 import re
 import socket
 import sys
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -194,7 +195,7 @@ class JsonHandler(BaseHTTPRequestHandler):
         self.state.record_request(
             {"service": self.service, "method": self.command, "path": request.path,
              "query": request.query, "status": status, "client_id": request.client_id,
-             "request_id": self.request_id},
+             "request_id": self.request_id, "at": round(time.time(), 3)},
             f"{self.command} {template} {status}",
             write=bool(request.route and request.route.write),
             done=reply is not None and reply.status < 400)
