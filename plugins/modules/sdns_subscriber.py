@@ -19,6 +19,11 @@ description:
   - When a subscriber is created, SDNS publishes an empty JSON object C({}) to the topic.
   - If SDNS fails to deliver a notification the subscriber becomes C(INACTIVE); fix the cause (the
     topic, or the role's trust or permission policy) and run this module again to reactivate it.
+notes:
+  - SDNS has no conditional create, so runs that create the same subscriber (same O(name) and O(vendor_id)) at
+    the same time may each create one. Right after its create, each run keeps the one with the lowest ID and
+    deletes only the one it created itself, looking again after a second, so concurrent runs end with exactly
+    one and all report it. Two subscribers of that name that last are an error that names both IDs.
 author:
   - skillops.alexa maintainers (@skillops)
 extends_documentation_fragment:

@@ -21,6 +21,11 @@ description:
     belong to O(vendor_id). An organization subscribes a developer's vendor with its own token, and
     a developer subscribes to an organization's subscriber with a token the organization issued.
   - O(vendor_id) is the publishing vendor, whose skills' events are delivered.
+notes:
+  - SDNS has no conditional create, so runs that create the same subscription (same O(name), O(vendor_id) and O(subscriber_id)) at
+    the same time may each create one. Right after its create, each run keeps the one with the lowest ID and
+    deletes only the one it created itself, looking again after a second, so concurrent runs end with exactly
+    one and all report it. Two subscriptions of that name that last are an error that names both IDs.
 author:
   - skillops.alexa maintainers (@skillops)
 extends_documentation_fragment:
