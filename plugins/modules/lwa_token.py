@@ -37,6 +37,7 @@ options:
   code:
     description:
       - The authorization code the user's browser brought to O(redirect_uri). Used once.
+      - Only with O(action=authorization_code).
     type: str
   redirect_uri:
     description:
@@ -121,6 +122,10 @@ def main():
         ],
     )
     params = module.params
+    # Otherwise a forgotten action would refresh a token from the group's defaults and drop the code unnoticed.
+    if params['code'] and params['action'] != 'authorization_code':
+        module.fail_json(msg='code is used only with action=authorization_code, not action=%s: set action to '
+                             'authorization_code to exchange the code, or remove code' % params['action'])
 
     def run():
         if params['action'] == 'authorization_url':

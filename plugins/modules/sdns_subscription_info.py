@@ -60,7 +60,8 @@ subscriptions:
 
 from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
-from ansible_collections.skillops.alexa.plugins.module_utils._sdns import SUBSCRIPTIONS_PATH, matching, subscription_view
+from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
+    SUBSCRIPTIONS_PATH, ValidationError, matching, subscription_view)
 
 
 def main():
@@ -80,7 +81,14 @@ def main():
             query = dict(vendorId=module.require_vendor())
             if params['subscriber_id']:
                 query['subscriberId'] = params['subscriber_id']
-            found = module.smapi.paginate(SUBSCRIPTIONS_PATH, 'subscriptions', params=query)
+            try:
+                found = list(module.smapi.paginate(SUBSCRIPTIONS_PATH, 'subscriptions', params=query))
+            except ApiError as error:
+                if error.status != 404 or not params['subscriber_id']:
+                    raise
+                # SMAPI's own 404 does not say which ID it could not find.
+                raise ValidationError('subscriber_id %s: no such subscriber is visible to this token; check the ID '
+                                      'the subscriber owner gave you' % params['subscriber_id'])
         subscriptions = [subscription_view(item) for item in found]
         module.exit_json(changed=False, subscriptions=matching(subscriptions, params, ('subscriber_id', 'name')))
 
