@@ -27,7 +27,8 @@ suite() {  # suite NAME COUNT_COMMAND -- COMMAND...
   summary+=("$(printf '%-12s %4d passed  %4ds' "$name" "$n" $((end - start)))")
 }
 
-pytest_passed='grep -Eo "[0-9]+ passed" | tail -n 1 | grep -Eo "[0-9]+" || echo 0'
+# ansible-test units runs pytest once per plugin type: add up every summary line.
+pytest_passed='grep -Eo "[0-9]+ passed" | awk "{n += \$1} END {print n + 0}"'
 started=$(date +%s)
 suite sanity 'grep -c "^Running sanity test"' -- \
   bash -c "cd '$collection' && ansible-test sanity --venv --python 3.11 --color no"
