@@ -8,10 +8,6 @@ Roles check their events with it before they make anything, with the same rules 
 skillops.alexa.sdns_subscription, from the one list in module_utils.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible.errors import AnsibleFilterError
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import ValidationError, normalize_events
 

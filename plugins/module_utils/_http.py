@@ -4,91 +4,99 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """HTTP transport shared by the SMAPI and LWA clients: one session, timeouts, retries, errors.
 
+One attempt's result (a response or a requests exception) is judged by ``classify``, a pure
+function; ``HttpTransport.request`` is the one loop that acts on the verdict: return, fail, wait
+and send again, or, for a create whose outcome is unknown, ask the caller whether the object exists.
+
 This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
+import itertools
 import random
+import socket
 import time
 from collections import namedtuple
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError, NotFound
 
 try:
     import requests
-    from requests.exceptions import (ConnectTimeout, ConnectionError as RequestsConnectionError, InvalidSchema,
-                                     InvalidURL, MissingSchema, RequestException, SSLError)
+    from requests.exceptions import ConnectTimeout, InvalidSchema, InvalidURL, MissingSchema, RequestException, SSLError
+    from urllib3.exceptions import NewConnectionError
     # Failures that no retry can mend: a wrong URL or a certificate that does not verify.
     PERMANENT_FAILURES = (InvalidSchema, InvalidURL, MissingSchema, SSLError)
+    # Failures while connecting: the request never reached the server (NameResolutionError is a NewConnectionError).
+    NEVER_SENT = (ConnectTimeout, NewConnectionError, ConnectionRefusedError, socket.gaierror)
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - reported by the module through missing_required_lib
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover
-    from urlparse import urlsplit  # type: ignore[no-redef]
-
 COLLECTION_VERSION = '0.1.0'
 USER_AGENT = 'skillops.alexa/%s' % COLLECTION_VERSION
 
-# Throttling and the transient server errors SMAPI declares; anything else is an answer.
+# Throttling and the transient server errors SMAPI declares; any other status is an answer.
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+# SMAPI answers a token without the operation's scope with this message and no error code; it is
+# recognised here, once, and carried on as the fact ApiError.missing_scope.
+SMAPI_NOT_CONSENTED = 'user has not consented to this operation.'
 
 # What a create answers with when its response was lost but the object turned out to exist.
 Recovered = namedtuple('Recovered', ['value'])
 
+# The verdict on one attempt: what to do next, the error to raise or keep, and the wait the server asked for.
+DONE = 'done'            # a 2xx or 3xx answer
+FAIL = 'fail'            # an answer no retry can change
+RETRY = 'retry'          # nothing was stored: wait, then send the same request again
+UNKNOWN = 'unknown'      # a POST that may have been stored: look before sending it again
+Outcome = namedtuple('Outcome', ['action', 'error', 'retry_after'])
 
-class ApiError(Exception):
-    """Any failed SMAPI or LWA call: HTTP status, service code, message, violations, request."""
 
-    def __init__(self, message, status=None, method=None, path=None, code=None, violations=None, attempts=1):
-        super(ApiError, self).__init__(message)
-        self.message = message
-        self.status = status
-        self.method = method
-        self.path = path
-        self.code = code
-        self.violations = violations or []
-        self.attempts = attempts
+def error_from_response(response, service, method, path, attempts=1):
+    """The facts of an error answer: SMAPI's {code, message, violations} or LWA's {error, error_description}."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    status = response.status_code
+    message = body.get('message') or body.get('error_description') or response.reason or 'no message'
+    facts = dict(status=status, method=method, path=path, violations=body.get('violations'), attempts=attempts,
+                 service=service, retryable=status in RETRYABLE_STATUSES)
+    if service == 'lwa':
+        facts['oauth_error'] = body.get('error')
+    else:
+        facts['code'] = body.get('code')
+        facts['missing_scope'] = status in (401, 403) and str(message).strip().lower() == SMAPI_NOT_CONSENTED
+    return (NotFound if status == 404 else ApiError)(message, **facts)
 
-    def __str__(self):
-        where = '%s %s' % (self.method, self.path) if self.method else 'request'
-        status = 'HTTP %s' % self.status if self.status else 'no response'
-        text = '%s failed (%s' % (where, status)
-        if self.code:
-            text += ', %s' % self.code
-        text += '): %s' % self.message
-        if self.violations:
-            text += ' [%s]' % '; '.join(
-                v.get('message') or v.get('code') or str(v) for v in self.violations if isinstance(v, dict))
-        if self.attempts > 1:
-            text += ' (after %d attempts)' % self.attempts
-        return text
 
-    def as_dict(self):
-        """The error for a module result; never holds request bodies or headers."""
-        return dict(status=self.status, code=self.code, message=self.message, violations=self.violations,
-                    method=self.method, path=self.path, attempts=self.attempts)
-
-    @classmethod
-    def from_response(cls, response, method, path, attempts=1):
-        """Read SMAPI ({code, message, violations}) and OAuth ({error, error_description}) bodies."""
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        if not isinstance(body, dict):
-            body = {}
-        message = body.get('message') or body.get('error_description') or response.reason or 'no message'
-        code = body.get('code') or body.get('error')
-        return cls(message, status=response.status_code, method=method, path=path, code=code,
-                   violations=body.get('violations'), attempts=attempts)
+def classify(method, path, service, result, attempt):
+    """The verdict on one attempt, whose ``result`` is a response or the requests exception raised."""
+    post = method.upper() == 'POST'
+    if isinstance(result, BaseException):
+        permanent = isinstance(result, PERMANENT_FAILURES)
+        error = ApiError(_describe_exception(result), method=method, path=path, attempts=attempt, service=service,
+                         retryable=not permanent)
+        if permanent:
+            return Outcome(FAIL, error, None)
+        # A connection that failed while connecting never carried the request; any other failure may
+        # have come after the server stored a POST.
+        never_sent = any(isinstance(cause, NEVER_SENT) for cause in _causes(result))
+        return Outcome(UNKNOWN if post and not never_sent else RETRY, error, None)
+    if result.status_code < 400:
+        return Outcome(DONE, None, None)
+    error = error_from_response(result, service, method, path, attempts=attempt)
+    if not error.retryable:
+        return Outcome(FAIL, error, None)
+    retry_after = parse_retry_after(result.headers.get('Retry-After'))
+    # 429 is a refusal before any work; a 5xx may come after the object was stored.
+    return Outcome(UNKNOWN if post and result.status_code != 429 else RETRY, error, retry_after)
 
 
 class RetryPolicy:
@@ -137,82 +145,58 @@ class HttpTransport:
         self.sleep = sleep
         self.session = session or requests.Session()
         self.session.headers['User-Agent'] = '%s python-requests/%s' % (USER_AGENT, requests.__version__)
-        self.calls = 0
 
-    def request(self, method, url, headers=None, params=None, json=None, data=None, recover=None):
+    def request(self, method, url, service, headers=None, params=None, json=None, data=None, recover=None):
         """Send a request, retrying throttling, transient 5xx and connection failures.
 
-        A non-idempotent request (POST) whose outcome is unknown -- sent, then a reset, a timeout
-        or a 5xx -- is never re-sent blindly: ``recover`` is asked first whether the object exists
-        and, when it returns something, that is the answer (as ``Recovered``). Without ``recover``
-        such a request is not retried. Returns the 2xx response; raises ApiError otherwise.
+        A POST whose outcome is unknown (sent, then a reset, a timeout or a 5xx) is never re-sent
+        blindly: ``recover`` is asked first whether the object exists, and when it returns
+        something, that is the answer (as ``Recovered``). Without ``recover`` such a POST is not
+        retried. Returns the 2xx response; raises ApiError (NotFound for a 404) otherwise.
         """
         path = urlsplit(url).path
-        unsafe = method.upper() == 'POST'
-        attempt = 0
-        while True:
-            attempt += 1
-            retry_after = None
+        for attempt in itertools.count(1):
             try:
-                self.calls += 1
-                response = self.session.request(method, url, headers=headers, params=params, json=json,
-                                                data=data, timeout=self.timeout, verify=self.validate_certs)
-            except RequestException as exc:
-                error = ApiError(_describe_exception(exc), method=method, path=path, attempts=attempt)
-                if isinstance(exc, PERMANENT_FAILURES):
-                    raise error
-                # A connect timeout or refused connection never reached the server.
-                never_sent = isinstance(exc, ConnectTimeout) or _is_connect_failure(exc)
-                outcome_unknown = unsafe and not never_sent
-            else:
-                if response.status_code < 400:
-                    return response
-                error = ApiError.from_response(response, method, path, attempts=attempt)
-                if response.status_code not in RETRYABLE_STATUSES:
-                    raise error
-                retry_after = parse_retry_after(response.headers.get('Retry-After'))
-                # 429 is a refusal before any work; a 5xx may come after the object was stored.
-                outcome_unknown = unsafe and response.status_code != 429
-
-            if outcome_unknown and recover is None:
-                raise error
-            wait = self.retry.delay(attempt, retry_after) if attempt < self.retry.attempts else None
-            if wait is None:
-                if retry_after is not None and attempt < self.retry.attempts:
-                    error.message += (' (the server asked to retry after %ss, more than retry_max_delay=%ss)'
-                                      % (retry_after, self.retry.max_delay))
-                if outcome_unknown:
-                    # Giving up, but the last attempt may have stored the object: say so if it did.
-                    found = recover()
-                    if found is not None:
-                        return Recovered(found)
-                raise error
-            self.sleep(wait)
-            if outcome_unknown:
+                result = self.session.request(method, url, headers=headers, params=params, json=json, data=data,
+                                              timeout=self.timeout, verify=self.validate_certs)
+            except RequestException as failure:
+                result = failure
+            outcome = classify(method, path, service, result, attempt)
+            if outcome.action == DONE:
+                return result
+            if outcome.action == FAIL or (outcome.action == UNKNOWN and recover is None):
+                raise outcome.error
+            wait = self.retry.delay(attempt, outcome.retry_after) if attempt < self.retry.attempts else None
+            if wait is not None:
+                self.sleep(wait)
+            if outcome.action == UNKNOWN:
+                # The one recovery point, before sending again or giving up: the last attempt too may
+                # have stored the object.
                 found = recover()
                 if found is not None:
                     return Recovered(found)
+            if wait is None:
+                if outcome.retry_after is not None and attempt < self.retry.attempts:
+                    outcome.error.notes.append('the server asked to retry after %ss, more than retry_max_delay=%ss'
+                                               % (outcome.retry_after, self.retry.max_delay))
+                raise outcome.error
 
 
-def _is_connect_failure(exc):
-    """True when requests failed while connecting, before the request could be sent."""
-    if not isinstance(exc, RequestsConnectionError):
-        return False
-    text = repr(exc)
-    return 'NewConnectionError' in text or 'Connection refused' in text or 'NameResolutionError' in text
+def _causes(exc):
+    """The exception and the chain of reasons behind it (urllib3 keeps them in ``reason`` or ``args``)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        nested = getattr(exc, 'reason', None)
+        if not isinstance(nested, BaseException):
+            nested = next((arg for arg in getattr(exc, 'args', ()) if isinstance(arg, BaseException)), None)
+        exc = nested
 
 
 def _describe_exception(exc):
     """The failure in a few words: the requests error and the innermost reason behind it."""
-    cause, seen = exc, set()
-    while id(cause) not in seen:
-        seen.add(id(cause))
-        nested = getattr(cause, 'reason', None)
-        if not isinstance(nested, BaseException):
-            nested = next((arg for arg in getattr(cause, 'args', ()) if isinstance(arg, BaseException)), None)
-        if nested is None:
-            break
-        cause = nested
+    cause = list(_causes(exc))[-1]
     if cause is exc:
         return '%s: %s' % (type(exc).__name__, exc)
     return '%s: %s: %s' % (type(exc).__name__, type(cause).__name__, getattr(cause, 'strerror', None) or cause)

@@ -7,14 +7,7 @@
 This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
-try:
-    from urllib.parse import urlencode
-except ImportError:  # pragma: no cover
-    from urllib import urlencode  # type: ignore[no-redef]
+from urllib.parse import urlencode
 
 SUBSCRIPTIONS_SCOPE = 'alexa::ask:subscriptions'
 DEFAULT_LWA_URL = 'https://api.amazon.com'
@@ -40,7 +33,7 @@ class LwaClient:
 
     def _grant(self, recover, **form):
         form.update(client_id=self.client_id, client_secret=self.client_secret)
-        response = self.transport.request('POST', self.token_url, data=form,
+        response = self.transport.request('POST', self.token_url, 'lwa', data=form,
                                           headers={'Accept': 'application/json'}, recover=recover)
         return response.json()
 

@@ -7,19 +7,15 @@
 This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError, SkillopsError
 from ansible_collections.skillops.alexa.plugins.module_utils._http import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, HttpTransport, RetryPolicy)
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpTransport, RetryPolicy)
 from ansible_collections.skillops.alexa.plugins.module_utils._lwa import (
     DEFAULT_AUTHORIZE_URL, DEFAULT_LWA_URL, SUBSCRIPTIONS_SCOPE, AccessToken, LwaClient)
-from ansible_collections.skillops.alexa.plugins.module_utils._sdns import ValidationError
 from ansible_collections.skillops.alexa.plugins.module_utils._smapi import DEFAULT_SMAPI_URL, SmapiClient
 
 REFRESH_OPTIONS = (('lwa_client_id', 'ASK_LWA_CLIENT_ID'), ('lwa_client_secret', 'ASK_LWA_CLIENT_CONFIRMATION'),
@@ -53,41 +49,46 @@ def smapi_argument_spec():
     )
 
 
+LWA_HINTS = {
+    'invalid_client': 'LWA rejected the client: check lwa_client_id and lwa_client_secret (the security profile).',
+    'invalid_grant': ('LWA rejected the grant: the refresh token or code is expired, revoked, already used, or was '
+                      'issued to another security profile than lwa_client_id. Generate a new one for this client '
+                      'with the scope %s.' % SUBSCRIPTIONS_SCOPE),
+}
+SMAPI_HINTS = {
+    401: ('The access token is invalid or expired. Supply a fresh access_token, or lwa_client_id, '
+          'lwa_client_secret and refresh_token so the module can refresh it.'),
+    403: ("The token's user or security profile may not do this: use a token of a user of the vendor "
+          "named by vendor_id, and, to change a subscriber or its subscriptions, one from the security "
+          "profile (LWA client) that created the subscriber."),
+    404: 'Check the ID: no such object is visible to this token.',
+    400: 'Correct the request as the violations say.',
+}
+MISSING_SCOPE_HINT = ('The token lacks the scope %s: mint a refresh token whose scopes include it (for example '
+                      'ask util generate-lwa-tokens --scopes "%s").' % (SUBSCRIPTIONS_SCOPE, SUBSCRIPTIONS_SCOPE))
+AFTER_REFRESH_HINT = ("SMAPI rejects even a new token from this refresh token: check that the refresh token's user "
+                      'and security profile may use SMAPI (tokens from the client credentials grant never can).')
+
+
 def explain(error):
-    """The client's error as a failure message that says what to fix."""
-    code = (error.code or '').lower()
-    message = (error.message or '').lower()
-    if error.path and error.path.endswith('/auth/o2/token'):
-        if code == 'invalid_client':
-            hint = 'LWA rejected the client: check lwa_client_id and lwa_client_secret (the security profile).'
-        elif code == 'invalid_grant':
-            hint = ('LWA rejected the grant: the refresh token or code is expired, revoked, already used, or was '
-                    'issued to another security profile than lwa_client_id. Generate a new one for this client '
-                    'with the scope %s.' % SUBSCRIPTIONS_SCOPE)
-        else:
-            hint = 'Check lwa_url and the LWA credentials.'
-    elif error.status == 401 and 'freshly refreshed' in message:
-        hint = ("SMAPI rejects even a new token from this refresh token: check that the refresh token's user "
-                'and security profile may use SMAPI (tokens from the client credentials grant never can).')
-    elif error.status == 401:
-        hint = ('The access token is invalid or expired. Supply a fresh access_token, or lwa_client_id, '
-                'lwa_client_secret and refresh_token so the module can refresh it.')
-    elif error.status == 403 and 'consent' in message:
-        hint = ('The token lacks the scope %s: mint a refresh token whose scopes include it (for example '
-                'ask util generate-lwa-tokens --scopes "%s").' % (SUBSCRIPTIONS_SCOPE, SUBSCRIPTIONS_SCOPE))
-    elif error.status == 403:
-        hint = ("The token's user or security profile may not do this: use a token of a user of the vendor "
-                "named by vendor_id, and, to change a subscriber or its subscriptions, one from the security "
-                "profile (LWA client) that created the subscriber.")
-    elif error.status == 404:
-        hint = 'Check the ID: no such object is visible to this token.'
-    elif error.status == 400:
-        hint = 'Correct the request as the violations say.'
-    elif error.status in (429, 500, 502, 503, 504) or error.status is None:
-        hint = 'SMAPI did not answer successfully in time; retry later or raise retry_attempts / timeout.'
-    else:
-        hint = ''
-    return ('%s %s' % (error, hint)).strip()
+    """A failure as a message that says what to fix: the error, and for a failed request a hint chosen
+    from its facts (the service, the status, the OAuth error, ...), never from its text."""
+    if not isinstance(error, ApiError) or not error.method:
+        return str(error)
+    return ('%s %s' % (error, _hint(error))).strip()
+
+
+def _hint(error):
+    service = 'LWA' if error.service == 'lwa' else 'SMAPI'
+    if error.retryable:
+        return '%s did not answer successfully in time; retry later or raise retry_attempts / timeout.' % service
+    if error.service == 'lwa':
+        return LWA_HINTS.get((error.oauth_error or '').lower(), 'Check lwa_url and the LWA credentials.')
+    if error.missing_scope:
+        return MISSING_SCOPE_HINT
+    if error.after_refresh:
+        return AFTER_REFRESH_HINT
+    return SMAPI_HINTS.get(error.status, '')
 
 
 class SmapiModule(AnsibleModule):
@@ -97,13 +98,15 @@ class SmapiModule(AnsibleModule):
         spec = smapi_argument_spec()
         spec.update(argument_spec or {})
         kwargs.setdefault('supports_check_mode', True)
-        super(SmapiModule, self).__init__(argument_spec=spec, **kwargs)
+        super().__init__(argument_spec=spec, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         self.transport = HttpTransport(
             timeout=self.params['timeout'], validate_certs=self.params['validate_certs'],
             retry=RetryPolicy(attempts=self.params['retry_attempts'], max_delay=self.params['retry_max_delay']))
         self._smapi = None
+        # IDs of copies this run created and removed because a concurrent run's create won (see create).
+        self.removed_duplicates = []
         if needs_credentials:
             self._check_credentials()
 
@@ -140,25 +143,32 @@ class SmapiModule(AnsibleModule):
             self._smapi = SmapiClient(self.transport, token, self.params['smapi_url'])
         return self._smapi
 
+    def create(self, what, path, body, find_twins):
+        """Create through the client and return the ID to keep; say so when a concurrent run's create
+        won and this run removed its own copy (a warning, and the ID in ``removed_duplicates``)."""
+        created = self.smapi.create(path, body, find_twins)
+        if created.removed:
+            self.removed_duplicates.append(created.removed)
+            self.warn('Another run created the same %s at the same time: kept %s, the lowest ID, and removed %s, '
+                      'the copy this run created.' % (what, created.id, created.removed))
+        return created.id
+
     def exit_absent(self, noun, path, current, id_key):
         """Delete ``current`` unless it is already gone (or this is check mode) and end the task."""
         if current and not self.check_mode:
-            try:
-                self.smapi.delete('%s/%s' % (path, current[id_key]))
-            except ApiError as error:
-                # A retried DELETE whose first attempt went through finds nothing left: that is the goal.
-                if error.status != 404:
-                    raise
+            self.smapi.delete_if_exists('%s/%s' % (path, current[id_key]))
         self.exit_json(changed=current is not None, diff=dict(before=current or {}, after={}), **{noun: {}})
 
     def run(self, main):
         """Run the module body; the client's errors and bad input end as one clear failure."""
         try:
             main()
-        except ValidationError as error:
-            self.fail_json(msg=str(error))
         except ApiError as error:
-            self.fail_json(msg=explain(error), error=error.as_dict())
+            # A failed request also leaves its facts in the result, for a playbook to branch on.
+            facts = dict(error=error.as_dict()) if error.method else {}
+            self.fail_json(msg=explain(error), **facts)
+        except SkillopsError as error:
+            self.fail_json(msg=str(error))
         except Exception as error:  # pylint: disable=broad-except
             # Keep unexpected failures readable; the traceback still shows with -vvv.
             self.fail_json(msg='Unexpected error: %s: %s' % (type(error).__name__, error),

@@ -7,12 +7,9 @@
 This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import Ambiguous, NotFound, ValidationError
 from ansible_collections.skillops.alexa.plugins.module_utils._smapi import SETTLE_SECONDS
 
 # The AWS account SDNS publishes from: the principal an endpoint role must trust.
@@ -41,10 +38,6 @@ ANY_ARN = re.compile(r'^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$')
 
 TOPIC_EXAMPLE = 'arn:aws:sns:us-east-1:123456789012:alexa-sdns'
 ROLE_EXAMPLE = 'arn:aws:iam::123456789012:role/alexa-sdns-publisher'
-
-
-class ValidationError(ValueError):
-    """Bad input, found before any request is sent; the message names the field and the fix."""
 
 
 def normalize_events(events, field='events'):
@@ -181,7 +174,7 @@ def matching(items, params, keys):
 
 
 def the_one_named(twins, what, id_key, name, sleep):
-    """The single item of ``twins()`` (the items called ``name``); several is an error the user resolves.
+    """The single item of ``twins()`` (the items called ``name``), or None; several raise Ambiguous.
 
     Several at once may also be concurrent creates still settling (SmapiClient.create removes the
     extra ones within SETTLE_SECONDS), so they are looked up once more after that.
@@ -191,35 +184,54 @@ def the_one_named(twins, what, id_key, name, sleep):
         sleep(2 * SETTLE_SECONDS)
         items = twins()
     if len(items) > 1:
-        raise ValidationError('%d %ss are named %r (%s); name the one to manage with its ID'
-                              % (len(items), what, name, ', '.join(sorted(item.get(id_key) for item in items))))
+        raise Ambiguous(what, name, [item.get(id_key) for item in items])
     return items[0] if items else None
 
 
+def list_subscribers(smapi, vendor_id):
+    """Every SubscriberSummary of ``vendor_id`` (the list is where status and client live)."""
+    return smapi.paginate(SUBSCRIBERS_PATH, 'subscribers', params=dict(vendorId=vendor_id))
+
+
+def list_subscriptions(smapi, vendor_id, subscriber_id=None):
+    """Every subscription ``vendor_id`` can see, or only those to ``subscriber_id``."""
+    query = dict(vendorId=vendor_id)
+    if subscriber_id:
+        query['subscriberId'] = subscriber_id
+    try:
+        return list(smapi.paginate(SUBSCRIPTIONS_PATH, 'subscriptions', params=query))
+    except NotFound:
+        if not subscriber_id:
+            raise
+        # SMAPI's own 404 does not say which ID it could not find.
+        raise no_such_subscriber(subscriber_id)
+
+
+def no_such_subscriber(subscriber_id):
+    return NotFound('subscriber_id %s: no such subscriber is visible to this token; check the ID the subscriber '
+                    'owner gave you' % subscriber_id, status=404)
+
+
 def subscribers_named(smapi, vendor_id, name):
-    """The SubscriberSummaries (the list is where status and client live) called ``name``."""
-    return [subscriber for subscriber in smapi.paginate(SUBSCRIBERS_PATH, 'subscribers', params=dict(vendorId=vendor_id))
-            if subscriber.get('name') == name]
+    """The SubscriberSummaries called ``name``."""
+    return [subscriber for subscriber in list_subscribers(smapi, vendor_id) if subscriber.get('name') == name]
 
 
 def subscriptions_named(smapi, vendor_id, subscriber_id, name):
     """The subscriptions called ``name`` from ``vendor_id`` to ``subscriber_id``."""
-    subscriptions = smapi.paginate(SUBSCRIPTIONS_PATH, 'subscriptions',
-                                   params=dict(vendorId=vendor_id, subscriberId=subscriber_id))
-    return [s for s in subscriptions
+    return [s for s in list_subscriptions(smapi, vendor_id, subscriber_id)
             if s.get('subscriberId') == subscriber_id and s.get('vendorId') == vendor_id and s.get('name') == name]
 
 
 def find_subscriber(smapi, vendor_id, subscriber_id=None, name=None):
-    """The SubscriberSummary by ID, else by name."""
+    """The SubscriberSummary by ID, else by name; None when there is none."""
     if subscriber_id:
-        subscribers = smapi.paginate(SUBSCRIBERS_PATH, 'subscribers', params=dict(vendorId=vendor_id))
-        return next((s for s in subscribers if s.get('subscriberId') == subscriber_id), None)
+        return next((s for s in list_subscribers(smapi, vendor_id) if s.get('subscriberId') == subscriber_id), None)
     return the_one_named(lambda: subscribers_named(smapi, vendor_id, name), 'subscriber', 'subscriberId', name,
                          smapi.transport.sleep)
 
 
 def find_subscription(smapi, vendor_id, subscriber_id, name):
-    """The subscription called ``name`` from ``vendor_id`` to ``subscriber_id``."""
+    """The subscription called ``name`` from ``vendor_id`` to ``subscriber_id``; None when there is none."""
     return the_one_named(lambda: subscriptions_named(smapi, vendor_id, subscriber_id, name), 'subscription',
                          'subscriptionId', name, smapi.transport.sleep)

@@ -7,21 +7,20 @@
 This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
 """
 
-from __future__ import absolute_import, division, print_function
+from collections import namedtuple
+from urllib.parse import urlsplit
 
-__metaclass__ = type
-
-from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError, Recovered
-
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover
-    from urlparse import urlsplit  # type: ignore[no-redef]
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError, NotFound
+from ansible_collections.skillops.alexa.plugins.module_utils._http import Recovered
 
 DEFAULT_SMAPI_URL = 'https://api.amazonalexa.com'
 MAX_RESULTS = 50  # the largest page SMAPI serves
 # How long concurrent creators of one object take to see each other's creates (see _settle).
 SETTLE_SECONDS = 1.0
+
+# What a create left: the ID to keep, and the ID of the copy this run made and removed because a
+# concurrent run's create won (None when there was no race to settle).
+Created = namedtuple('Created', ['id', 'removed'])
 
 
 class SmapiClient:
@@ -37,13 +36,14 @@ class SmapiClient:
         while True:
             headers = {'Authorization': 'Bearer %s' % self.token.get(), 'Accept': 'application/json'}
             try:
-                return self.transport.request(method, self.base_url + path, headers=headers, params=params,
+                return self.transport.request(method, self.base_url + path, 'smapi', headers=headers, params=params,
                                               json=body, recover=recover)
             except ApiError as error:
-                if error.status != 401 or not self.token.can_refresh:
+                # A token without the scope stays without it when refreshed.
+                if error.status != 401 or error.missing_scope or not self.token.can_refresh:
                     raise
                 if refreshed:
-                    error.message += ' (also with a freshly refreshed access token)'
+                    error.after_refresh = True
                     raise
                 self.token.refresh()
                 refreshed = True
@@ -51,11 +51,26 @@ class SmapiClient:
     def get(self, path, params=None):
         return self.request('GET', path, params=params).json()
 
+    def get_or_none(self, path):
+        """The object at ``path``, or None when SMAPI says there is none (HTTP 404)."""
+        try:
+            return self.get(path)
+        except NotFound:
+            return None
+
     def put(self, path, body):
         self.request('PUT', path, body=body)
 
-    def delete(self, path):
-        self.request('DELETE', path)
+    def delete_if_exists(self, path):
+        """Delete the object at ``path``; True if it was deleted, False if it was already gone.
+
+        A 404 is the goal reached, also when a retried DELETE finds its first attempt went through.
+        """
+        try:
+            self.request('DELETE', path)
+        except NotFound:
+            return False
+        return True
 
     def paginate(self, path, item_key, params=None):
         """Every item of a list operation, following nextToken until the last page."""
@@ -74,7 +89,8 @@ class SmapiClient:
             query['nextToken'] = next_token
 
     def create(self, path, body, find_twins):
-        """POST a new object and return the ID of the one to keep, which may not be the new one.
+        """POST a new object and return what is left as ``Created``: the ID to keep, which may not be
+        the new one, and the ID this run removed in favour of it.
 
         ``find_twins`` returns the IDs of every object with the new one's identity (name and
         owner). It is asked before any re-send whose outcome is unknown, so a lost response never
@@ -82,7 +98,7 @@ class SmapiClient:
         """
         result = self.request('POST', path, body=body, recover=lambda: min(find_twins(), default=None))
         if isinstance(result, Recovered):
-            return result.value
+            return Created(result.value, None)
         location = urlsplit(result.headers.get('Location') or '').path.rstrip('/')
         if not location.startswith(path + '/'):
             raise ApiError('the response has no Location header naming the new object under %s' % path,
@@ -102,6 +118,6 @@ class SmapiClient:
             self.transport.sleep(pause)
             survivor = min(set(find_twins()) | set([own_id]))
             if survivor != own_id:
-                self.delete('%s/%s' % (path, own_id))
-                return survivor
-        return own_id
+                self.delete_if_exists('%s/%s' % (path, own_id))
+                return Created(survivor, own_id)
+        return Created(own_id, None)

@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 module: sdns_subscriber
 short_description: Manage Alexa Skill Development Notifications subscribers
@@ -23,7 +19,8 @@ notes:
   - SDNS has no conditional create, so runs that create the same subscriber (same O(name) and O(vendor_id)) at
     the same time may each create one. Right after its create, each run keeps the one with the lowest ID and
     deletes only the one it created itself, looking again after a second, so concurrent runs end with exactly
-    one and all report it. Two subscribers of that name that last are an error that names both IDs.
+    one and all report it. A run that removed its own copy says so in a warning and in
+    RV(removed_duplicates). Two subscribers of that name that last are an error that names both IDs.
 author:
   - skillops.alexa maintainers (@skillops)
 extends_documentation_fragment:
@@ -107,11 +104,19 @@ subscriber:
     role_arn:
       description: The IAM role SDNS assumes to publish.
       type: str
+removed_duplicates:
+  description:
+    - IDs of subscribers this run created and removed again, because a concurrent run created the same subscriber at
+      the same time and the other copy was kept (see the notes). A warning says so too. Almost always empty.
+  returned: when O(state=present)
+  type: list
+  elements: str
 '''
 
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import NotFound
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
-    SDNS_ACCOUNT_ID, SUBSCRIBERS_PATH, ValidationError, find_subscriber, plan, subscriber_body, subscriber_view,
+    SDNS_ACCOUNT_ID, SUBSCRIBERS_PATH, find_subscriber, plan, subscriber_body, subscriber_view,
     subscribers_named, validate_name, validate_role_arn, validate_topic_arn)
 
 
@@ -150,9 +155,8 @@ def manage(module):
         module.exit_absent('subscriber', SUBSCRIBERS_PATH, current, 'subscriber_id')
 
     if current is None and subscriber_id:
-        raise ValidationError('subscriber_id %s: no such subscriber under vendor %s; check subscriber_id and '
-                              'vendor_id, or omit subscriber_id to create a subscriber called name'
-                              % (subscriber_id, vendor_id))
+        raise NotFound('subscriber_id %s: no such subscriber under vendor %s; check subscriber_id and vendor_id, '
+                       'or omit subscriber_id to create a subscriber called name' % (subscriber_id, vendor_id), status=404)
     # Updating an INACTIVE subscriber, even with the same values, is how SDNS reactivates it.
     reactivate = params['reactivate'] and current is not None and current['status'] == 'INACTIVE'
     wanted = dict(name=params['name'], vendor_id=vendor_id, topic_arn=params['topic_arn'],
@@ -160,8 +164,8 @@ def manage(module):
     changed, after, diff = plan(current, wanted)
     if changed and not module.check_mode:
         if current is None:
-            new_id = module.smapi.create(SUBSCRIBERS_PATH, subscriber_body(after, with_vendor=True),
-                                         find_twins=twins)
+            new_id = module.create('subscriber', SUBSCRIBERS_PATH, subscriber_body(after, with_vendor=True),
+                                   find_twins=twins)
         else:
             new_id = current['subscriber_id']
             module.smapi.put('%s/%s' % (SUBSCRIBERS_PATH, new_id), subscriber_body(after, with_vendor=False))
@@ -173,7 +177,7 @@ def manage(module):
             module.warn('Subscriber %s is INACTIVE: SDNS could not publish to %s. Check that the topic exists, that '
                         'the role trusts %s with external ID %s, and that it may sns:Publish to the topic (the role '
                         'skillops.alexa.sdns_doctor checks all of it).' % (new_id, after['topic_arn'], SDNS_ACCOUNT_ID, vendor_id))
-    module.exit_json(changed=changed, subscriber=after, diff=diff)
+    module.exit_json(changed=changed, subscriber=after, diff=diff, removed_duplicates=module.removed_duplicates)
 
 
 if __name__ == '__main__':

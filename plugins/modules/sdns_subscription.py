@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 module: sdns_subscription
 short_description: Manage Alexa Skill Development Notifications subscriptions
@@ -20,12 +16,14 @@ description:
   - The token must come from the security profile that created the subscriber, and its user must
     belong to O(vendor_id). An organization subscribes a developer's vendor with its own token, and
     a developer subscribes to an organization's subscriber with a token the organization issued.
-  - O(vendor_id) is the publishing vendor, whose skills' events are delivered.
+  - O(vendor_id) is the publishing vendor, whose skills' events are delivered. A subscription found by
+    O(subscription_id) keeps its publishing vendor; with O(state=absent) it is deleted by its ID alone.
 notes:
   - SDNS has no conditional create, so runs that create the same subscription (same O(name), O(vendor_id) and O(subscriber_id)) at
     the same time may each create one. Right after its create, each run keeps the one with the lowest ID and
     deletes only the one it created itself, looking again after a second, so concurrent runs end with exactly
-    one and all report it. Two subscriptions of that name that last are an error that names both IDs.
+    one and all report it. A run that removed its own copy says so in a warning and in
+    RV(removed_duplicates). Two subscriptions of that name that last are an error that names both IDs.
 author:
   - skillops.alexa maintainers (@skillops)
 extends_documentation_fragment:
@@ -104,12 +102,19 @@ subscription:
       description: The events delivered.
       type: list
       elements: str
+removed_duplicates:
+  description:
+    - IDs of subscriptions this run created and removed again, because a concurrent run created the same subscription at
+      the same time and the other copy was kept (see the notes). A warning says so too. Almost always empty.
+  returned: when O(state=present)
+  type: list
+  elements: str
 '''
 
-from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import Conflict, NotFound
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
-    SUBSCRIPTIONS_PATH, ValidationError, find_subscriber, find_subscription, normalize_events, plan,
+    SUBSCRIPTIONS_PATH, find_subscriber, find_subscription, no_such_subscriber, normalize_events, plan,
     subscription_body, subscription_view, subscriptions_named, validate_name)
 
 
@@ -134,17 +139,9 @@ def manage(module):
     validate_name(params['name'])
 
     def lookup(subscription_id=params['subscription_id']):
-        try:
-            if subscription_id:
-                return module.smapi.get('%s/%s' % (SUBSCRIPTIONS_PATH, subscription_id))
-            return find_subscription(module.smapi, vendor_id, subscriber_id, params['name'])
-        except ApiError as error:
-            if error.status != 404:
-                raise
-            if subscription_id:
-                return None
-            raise ValidationError('subscriber_id %s: no such subscriber is visible to this token; check the ID '
-                                  'the subscriber owner gave you' % subscriber_id)
+        if subscription_id:
+            return module.smapi.get_or_none('%s/%s' % (SUBSCRIPTIONS_PATH, subscription_id))
+        return find_subscription(module.smapi, vendor_id, subscriber_id, params['name'])
 
     def twins():
         return [twin['subscriptionId'] for twin in subscriptions_named(module.smapi, vendor_id, subscriber_id,
@@ -154,15 +151,16 @@ def manage(module):
     current = subscription_view(found) if found else None
 
     if params['state'] == 'absent':
+        # Found by its ID, a subscription is deleted whatever vendor_id says: the ID is its identity.
         module.exit_absent('subscription', SUBSCRIPTIONS_PATH, current, 'subscription_id')
 
     if current is None and params['subscription_id']:
-        raise ValidationError('subscription_id %s: no such subscription; check the ID, or omit it to create a '
-                              'subscription called name' % params['subscription_id'])
+        raise NotFound('subscription_id %s: no such subscription; check the ID, or omit it to create a subscription '
+                       'called name' % params['subscription_id'], status=404)
     for field, value in (('subscriber_id', subscriber_id), ('vendor_id', vendor_id)):
         if current and value and current[field] != value:
-            raise ValidationError('%s cannot be changed on subscription %s (it is %s); delete it and create a new one'
-                                  % (field, current['subscription_id'], current[field]))
+            raise Conflict('%s cannot be changed on subscription %s (it is %s); delete it and create a new one'
+                           % (field, current['subscription_id'], current[field]))
     wanted = dict(name=params['name'], subscriber_id=subscriber_id, vendor_id=vendor_id, events=events)
     changed, after, diff = plan(current, wanted)
     if changed:
@@ -170,19 +168,17 @@ def manage(module):
     if changed and not module.check_mode:
         if current is None:
             try:
-                new_id = module.smapi.create(SUBSCRIPTIONS_PATH, subscription_body(after, with_ids=True),
-                                             find_twins=twins)
-            except ApiError as error:
-                if error.status == 404:
-                    raise ValidationError('subscriber_id %s: no such subscriber; check the ID' % subscriber_id)
-                raise
+                new_id = module.create('subscription', SUBSCRIPTIONS_PATH, subscription_body(after, with_ids=True),
+                                       find_twins=twins)
+            except NotFound:
+                raise no_such_subscriber(subscriber_id)
         else:
             new_id = current['subscription_id']
             module.smapi.put('%s/%s' % (SUBSCRIPTIONS_PATH, new_id), subscription_body(after, with_ids=False))
         stored = lookup(new_id)
         after = subscription_view(stored) if stored else dict(after, subscription_id=new_id)
         diff['after'] = after
-    module.exit_json(changed=changed, subscription=after, diff=diff)
+    module.exit_json(changed=changed, subscription=after, diff=diff, removed_duplicates=module.removed_duplicates)
 
 
 def refuse_foreign_subscriber(module, vendor_id, subscriber_id):
@@ -197,9 +193,9 @@ def refuse_foreign_subscriber(module, vendor_id, subscriber_id):
         return
     owner = find_subscriber(module.smapi, vendor_id, subscriber_id=subscriber_id)
     if owner and owner.get('clientId') not in (None, client_id):
-        raise ValidationError('subscriber_id %s was created by the security profile %s, not by lwa_client_id %s: use '
-                              'lwa_client_id, lwa_client_secret and refresh_token of the security profile that created '
-                              'the subscriber' % (subscriber_id, owner['clientId'], client_id))
+        raise Conflict('subscriber_id %s was created by the security profile %s, not by lwa_client_id %s: use '
+                       'lwa_client_id, lwa_client_secret and refresh_token of the security profile that created '
+                       'the subscriber' % (subscriber_id, owner['clientId'], client_id))
 
 
 if __name__ == '__main__':

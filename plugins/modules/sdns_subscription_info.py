@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 module: sdns_subscription_info
 short_description: List Alexa Skill Development Notifications subscriptions
@@ -58,10 +54,9 @@ subscriptions:
       events: [AlexaDevelopmentEvent.SkillCertification]
 '''
 
-from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
-    SUBSCRIPTIONS_PATH, ValidationError, matching, subscription_view)
+    SUBSCRIPTIONS_PATH, list_subscriptions, matching, subscription_view)
 
 
 def main():
@@ -71,25 +66,10 @@ def main():
     def run():
         params = module.params
         if params['subscription_id']:
-            try:
-                found = [module.smapi.get('%s/%s' % (SUBSCRIPTIONS_PATH, params['subscription_id']))]
-            except ApiError as error:
-                if error.status != 404:
-                    raise
-                found = []
+            found = [module.smapi.get_or_none('%s/%s' % (SUBSCRIPTIONS_PATH, params['subscription_id']))]
         else:
-            query = dict(vendorId=module.require_vendor())
-            if params['subscriber_id']:
-                query['subscriberId'] = params['subscriber_id']
-            try:
-                found = list(module.smapi.paginate(SUBSCRIPTIONS_PATH, 'subscriptions', params=query))
-            except ApiError as error:
-                if error.status != 404 or not params['subscriber_id']:
-                    raise
-                # SMAPI's own 404 does not say which ID it could not find.
-                raise ValidationError('subscriber_id %s: no such subscriber is visible to this token; check the ID '
-                                      'the subscriber owner gave you' % params['subscriber_id'])
-        subscriptions = [subscription_view(item) for item in found]
+            found = list_subscriptions(module.smapi, module.require_vendor(), params['subscriber_id'])
+        subscriptions = [subscription_view(item) for item in found if item]
         module.exit_json(changed=False, subscriptions=matching(subscriptions, params, ('subscriber_id', 'name')))
 
     module.run(run)

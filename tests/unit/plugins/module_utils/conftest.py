@@ -4,10 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fakes shared by the module_utils tests: an HTTP response and a transport that records calls."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import copy
 
 import pytest
@@ -39,9 +35,10 @@ class FakeTransport:
     def sleep(self, seconds):
         self.pauses.append(seconds)
 
-    def request(self, method, url, headers=None, params=None, json=None, data=None, recover=None):
+    def request(self, method, url, service, headers=None, params=None, json=None, data=None, recover=None):
         # Copies: a caller that mutates its dicts after the call must not rewrite what was recorded.
-        self.calls.append(dict(method=method, url=url, headers=copy.deepcopy(headers), params=copy.deepcopy(params),
+        self.calls.append(dict(method=method, url=url, service=service, headers=copy.deepcopy(headers),
+                               params=copy.deepcopy(params),
                                json=copy.deepcopy(json), data=copy.deepcopy(data), recover=recover))
         answer = self.script.pop(0)
         if isinstance(answer, Exception):

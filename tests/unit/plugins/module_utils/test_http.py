@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 from datetime import datetime, timezone
 
@@ -16,8 +12,10 @@ import yaml
 from requests.exceptions import ConnectionError as RequestsConnectionError, ConnectTimeout, ReadTimeout
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError, ReadTimeoutError
 
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError, NotFound
 from ansible_collections.skillops.alexa.plugins.module_utils._http import (
-    COLLECTION_VERSION, USER_AGENT, ApiError, HttpTransport, Recovered, RetryPolicy, parse_retry_after)
+    COLLECTION_VERSION, DONE, FAIL, RETRY, UNKNOWN, USER_AGENT, HttpTransport, Recovered, RetryPolicy, classify,
+    parse_retry_after)
 
 URL = 'https://api.amazonalexa.com/v0/developmentEvents/subscribers'
 PATH = '/v0/developmentEvents/subscribers'
@@ -98,15 +96,14 @@ def test_parse_retry_after(value, expected):
 def test_retryable_status_is_retried_with_backoff_then_succeeds(make, response, status):
     ok = response(200, {'ok': True})
     transport, session, events = make(response(status), response(status), response(status), ok)
-    assert transport.request('GET', URL, params={'vendorId': 'V'}) is ok
+    assert transport.request('GET', URL, 'smapi', params={'vendorId': 'V'}) is ok
     assert len(session.calls) == 4
-    assert transport.calls == 4
     assert _sleeps(events) == [0.5, 1.0, 2.0]
 
 
 def test_every_attempt_sends_the_same_request(make, response):
     transport, session, dummy = make(response(503), response(200))
-    transport.request('GET', URL, headers={'Accept': 'application/json'}, params={'vendorId': 'V'})
+    transport.request('GET', URL, 'smapi', headers={'Accept': 'application/json'}, params={'vendorId': 'V'})
     expected = dict(method='GET', url=URL, headers={'Accept': 'application/json'}, params={'vendorId': 'V'},
                     json=None, data=None, timeout=12, verify=True)
     assert session.calls == [expected, expected]
@@ -115,7 +112,7 @@ def test_every_attempt_sends_the_same_request(make, response):
 def test_sleeps_exactly_what_retry_after_says(make, response):
     transport, dummy, events = make(response(429, headers={'Retry-After': '3'}),
                                     response(503, headers={'Retry-After': '0'}), response(200))
-    transport.request('GET', URL)
+    transport.request('GET', URL, 'smapi')
     assert _sleeps(events) == [3.0, 0.0]
 
 
@@ -123,7 +120,7 @@ def test_retry_after_above_the_cap_gives_up_at_once(make, response):
     transport, session, events = make(response(429, {'message': 'slow down'}, headers={'Retry-After': '120'}),
                                       max_delay=10)
     with pytest.raises(ApiError) as caught:
-        transport.request('GET', URL)
+        transport.request('GET', URL, 'smapi')
     assert len(session.calls) == 1 and events == []
     assert caught.value.status == 429
     assert str(caught.value) == ('GET %s failed (HTTP 429): slow down (the server asked to retry after 120.0s, '
@@ -134,7 +131,7 @@ def test_gives_up_after_the_configured_attempts(make, response):
     transport, session, events = make(response(500), response(502), response(504, {'message': 'upstream timed out'}),
                                       attempts=3)
     with pytest.raises(ApiError) as caught:
-        transport.request('GET', URL + '?vendorId=V')
+        transport.request('GET', URL + '?vendorId=V', 'smapi')
     assert len(session.calls) == 3
     assert _sleeps(events) == [0.5, 1.0]
     assert (caught.value.status, caught.value.attempts) == (504, 3)
@@ -151,9 +148,6 @@ def test_gives_up_after_the_configured_attempts(make, response):
      None, 'Denied.', [{'code': 'NO_ACCESS'}], 'POST %s failed (HTTP 403): Denied. [NO_ACCESS]' % PATH),
     (404, {'code': 'NOT_FOUND', 'message': 'No such subscriber.'}, 'Not Found',
      'NOT_FOUND', 'No such subscriber.', [], 'POST %s failed (HTTP 404, NOT_FOUND): No such subscriber.' % PATH),
-    (400, {'error': 'invalid_grant', 'error_description': 'The request has an invalid grant parameter : refresh_token'},
-     'Bad Request', 'invalid_grant', 'The request has an invalid grant parameter : refresh_token', [],
-     'POST %s failed (HTTP 400, invalid_grant): The request has an invalid grant parameter : refresh_token' % PATH),
     (401, None, 'Unauthorized', None, 'Unauthorized', [], 'POST %s failed (HTTP 401): Unauthorized' % PATH),
     (409, ['not', 'an', 'object'], '', None, 'no message', [], 'POST %s failed (HTTP 409): no message' % PATH),
 ])
@@ -162,20 +156,49 @@ def test_other_client_errors_raise_at_once_with_the_body_parsed(make, response, 
     transport, session, events = make(response(status, body, reason=reason))
     recover = []
     with pytest.raises(ApiError) as caught:
-        transport.request('POST', URL, json={'name': 'x'}, recover=recover.append)
+        transport.request('POST', URL, 'smapi', json={'name': 'x'}, recover=recover.append)
     error = caught.value
     assert (error.status, error.code, error.message, error.violations) == (status, code, message, violations)
     assert (error.method, error.path, error.attempts) == ('POST', PATH, 1)
+    assert (error.service, error.retryable, error.oauth_error) == ('smapi', False, None)
+    assert isinstance(error, NotFound) == (status == 404)
     assert str(error) == text
     assert len(session.calls) == 1 and events == [] and recover == []
+
+
+def test_an_lwa_error_carries_the_oauth_error_code(make, response):
+    body = {'error': 'invalid_grant', 'error_description': 'The request has an invalid grant parameter : refresh_token'}
+    transport, dummy, dummy2 = make(response(400, body, reason='Bad Request'))
+    with pytest.raises(ApiError) as caught:
+        transport.request('POST', 'https://api.amazon.com/auth/o2/token', 'lwa', data={'grant_type': 'refresh_token'})
+    error = caught.value
+    assert (error.service, error.status, error.oauth_error, error.code) == ('lwa', 400, 'invalid_grant', None)
+    assert error.message == 'The request has an invalid grant parameter : refresh_token'
+    assert str(error) == ('POST /auth/o2/token failed (HTTP 400, invalid_grant): The request has an invalid grant '
+                          'parameter : refresh_token')
+
+
+@pytest.mark.parametrize('status, service, message, missing', [
+    (403, 'smapi', 'User has not consented to this operation.', True),
+    (401, 'smapi', 'User has not consented to this operation.', True),   # create subscriber declares no 403
+    (403, 'smapi', 'User M1 is not authorized to access vendor M9.', False),
+    (400, 'smapi', 'User has not consented to this operation.', False),
+    (403, 'lwa', 'User has not consented to this operation.', False),
+])
+def test_smapis_missing_consent_becomes_the_fact_missing_scope(make, response, status, service, message, missing):
+    transport, dummy, dummy2 = make(response(status, {'message': message}))
+    with pytest.raises(ApiError) as caught:
+        transport.request('GET', URL, service)
+    assert caught.value.missing_scope is missing
 
 
 def test_error_as_dict_holds_no_request_content(make, response):
     transport, dummy, dummy2 = make(response(400, {'code': 'BAD', 'message': 'no'}))
     with pytest.raises(ApiError) as caught:
-        transport.request('POST', URL, json={'secret': 'hunter2'})
-    assert caught.value.as_dict() == dict(status=400, code='BAD', message='no', violations=[], method='POST',
-                                          path=PATH, attempts=1)
+        transport.request('POST', URL, 'smapi', json={'secret': 'hunter2'})
+    assert caught.value.as_dict() == dict(service='smapi', status=400, code='BAD', oauth_error=None, message='no',
+                                          violations=[], method='POST', path=PATH, attempts=1, retryable=False,
+                                          missing_scope=False, after_refresh=False)
 
 
 # --- HttpTransport: POST whose outcome is unknown -------------------------------------------
@@ -197,7 +220,7 @@ def test_post_with_unknown_outcome_is_not_resent_without_recover(make, response,
         failure = response(503, reason='Service Unavailable')
     transport, session, events = make(failure, response(201))
     with pytest.raises(ApiError) as caught:
-        transport.request('POST', URL, json={'name': 'x'})
+        transport.request('POST', URL, 'smapi', json={'name': 'x'})
     assert len(session.calls) == 1 and events == []
     assert caught.value.status == status
     assert str(caught.value).startswith(text)
@@ -208,7 +231,7 @@ def test_post_with_unknown_outcome_is_not_resent_without_recover(make, response,
 def test_connection_failure_message_keeps_the_whole_reason(make, failure, reason):
     transport, dummy, dummy2 = make(failure)
     with pytest.raises(ApiError) as caught:
-        transport.request('POST', URL, json={'name': 'x'})
+        transport.request('POST', URL, 'smapi', json={'name': 'x'})
     text = str(caught.value)
     assert reason in text and text.count('(') == text.count(')'), text
 
@@ -217,7 +240,7 @@ def test_connection_failure_message_keeps_the_whole_reason(make, failure, reason
 def test_post_with_recover_returns_what_it_finds_instead_of_resending(make, response, failure):
     failure = response(503) if failure == '503' else failure
     transport, session, events = make(failure, response(201))
-    result = transport.request('POST', URL, json={'name': 'x'},
+    result = transport.request('POST', URL, 'smapi', json={'name': 'x'},
                                recover=lambda: events.append(('recover', None)) or 'amzn1.ask-subscriber.1')
     assert result == Recovered('amzn1.ask-subscriber.1')
     assert isinstance(result, Recovered)
@@ -228,7 +251,7 @@ def test_post_with_recover_returns_what_it_finds_instead_of_resending(make, resp
 def test_post_with_recover_resends_when_nothing_is_found(make, response):
     created = response(201, headers={'Location': PATH + '/id'})
     transport, session, events = make(response(503), READ_TIMEOUT, created)
-    result = transport.request('POST', URL, json={'name': 'x'}, recover=lambda: events.append(('recover', None)))
+    result = transport.request('POST', URL, 'smapi', json={'name': 'x'}, recover=lambda: events.append(('recover', None)))
     assert result is created
     assert len(session.calls) == 3
     assert events == [('sleep', 0.5), ('recover', None), ('sleep', 1.0), ('recover', None)]
@@ -237,7 +260,7 @@ def test_post_with_recover_resends_when_nothing_is_found(make, response):
 def test_post_throttled_is_resent_without_asking_recover(make, response):
     created = response(201)
     transport, session, events = make(response(429), response(429, headers={'Retry-After': '2'}), created)
-    result = transport.request('POST', URL, json={'name': 'x'}, recover=lambda: pytest.fail('429 stored nothing'))
+    result = transport.request('POST', URL, 'smapi', json={'name': 'x'}, recover=lambda: pytest.fail('429 stored nothing'))
     assert result is created
     assert len(session.calls) == 3
     assert _sleeps(events) == [0.5, 2.0]
@@ -247,7 +270,7 @@ def test_post_throttled_is_resent_without_asking_recover(make, response):
 def test_post_that_never_connected_is_resent_without_recover(make, response, failure):
     created = response(201)
     transport, session, events = make(failure, created)
-    assert transport.request('POST', URL, json={'name': 'x'}) is created
+    assert transport.request('POST', URL, 'smapi', json={'name': 'x'}) is created
     assert len(session.calls) == 2
     assert _sleeps(events) == [0.5]
 
@@ -255,7 +278,7 @@ def test_post_that_never_connected_is_resent_without_recover(make, response, fai
 def test_connection_failures_exhaust_attempts(make):
     transport, session, events = make(*[ConnectTimeout('timed out')] * 2, attempts=2)
     with pytest.raises(ApiError) as caught:
-        transport.request('GET', URL)
+        transport.request('GET', URL, 'smapi')
     assert len(session.calls) == 2 and _sleeps(events) == [0.5]
     assert str(caught.value) == 'GET %s failed (no response): ConnectTimeout: timed out (after 2 attempts)' % PATH
 
@@ -286,7 +309,7 @@ def test_collection_version_matches_galaxy_yml():
 def test_failures_no_retry_can_mend_fail_at_once(make, failure):
     transport, session, events = make(failure)
     with pytest.raises(ApiError) as caught:
-        transport.request('GET', URL)
+        transport.request('GET', URL, 'smapi')
     assert len(session.calls) == 1 and events == []
     assert type(failure).__name__ in str(caught.value)
 
@@ -300,5 +323,41 @@ def test_a_post_that_runs_out_of_attempts_looks_once_more_before_failing(make, r
         # Nothing after the first attempt; the second (last) one stored the object.
         return 'amzn1.ask-subscriber.late' if len(lookups) == 2 else None
 
-    assert transport.request('POST', URL, json={'name': 'x'}, recover=recover) == Recovered('amzn1.ask-subscriber.late')
+    assert transport.request('POST', URL, 'smapi', json={'name': 'x'}, recover=recover) == Recovered('amzn1.ask-subscriber.late')
     assert lookups == [1, 2]
+
+
+# --- classify: the verdict on one attempt, a pure function -------------------------------------
+
+@pytest.mark.parametrize('method, status, action', [
+    ('GET', 200, DONE), ('POST', 201, DONE), ('DELETE', 204, DONE),
+    ('GET', 400, FAIL), ('POST', 403, FAIL), ('DELETE', 404, FAIL),
+    ('GET', 429, RETRY), ('POST', 429, RETRY),       # a throttled request was refused before any work
+    ('GET', 503, RETRY), ('PUT', 500, RETRY),         # repeating a read or an update is harmless
+    ('POST', 500, UNKNOWN), ('POST', 503, UNKNOWN),   # a create may have been stored before the 5xx
+])
+def test_classify_a_response(response, method, status, action):
+    outcome = classify(method, PATH, 'smapi', response(status, headers={'Retry-After': '2'}), 1)
+    assert outcome.action == action
+    assert (outcome.error is None) == (action == DONE)
+    assert outcome.retry_after == (2.0 if action in (RETRY, UNKNOWN) else None)
+    if outcome.error:
+        assert (outcome.error.status, outcome.error.retryable) == (status, action != FAIL)
+
+
+@pytest.mark.parametrize('failure, get_action, post_action', [
+    (ConnectTimeout('timed out'), RETRY, RETRY),      # never connected: never sent
+    (REFUSED, RETRY, RETRY),
+    (RequestsConnectionError(MaxRetryError(None, '/v0', NewConnectionError(None, 'Name or service not known'))),
+     RETRY, RETRY),
+    (READ_TIMEOUT, RETRY, UNKNOWN),                   # sent: a POST may have been stored
+    (RESET, RETRY, UNKNOWN),
+    (requests.exceptions.SSLError('certificate verify failed'), FAIL, FAIL),
+    (requests.exceptions.MissingSchema('no scheme'), FAIL, FAIL),
+])
+def test_classify_a_failure_by_its_type_and_causes(failure, get_action, post_action):
+    for method, action in (('GET', get_action), ('POST', post_action)):
+        outcome = classify(method, PATH, 'lwa', failure, 3)
+        assert outcome.action == action
+        error = outcome.error
+        assert (error.status, error.service, error.attempts, error.retryable) == (None, 'lwa', 3, action != FAIL)

@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -76,7 +72,7 @@ def test_grants_post_the_form_to_the_token_endpoint(transport_of, response, gran
     transport = transport_of(response(200, answer))
     assert grant(LwaClient(transport, 'http://127.0.0.1:8701/', CLIENT_ID, 's3cret')) == answer
     call, = transport.calls
-    assert (call['method'], call['url'], call['json']) == ('POST', 'http://127.0.0.1:8701/auth/o2/token', None)
+    assert (call['method'], call['url'], call['service'], call['json']) == ('POST', 'http://127.0.0.1:8701/auth/o2/token', 'lwa', None)
     assert call['data'] == dict(form, client_id=CLIENT_ID, client_secret='s3cret')
     assert call['headers'] == {'Accept': 'application/json'}
     # A refresh may be re-sent after a lost response (recover finds nothing); a single-use code may not.

@@ -3,54 +3,86 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
-from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import (
+    Ambiguous, ApiError, Conflict, NotFound, ValidationError)
 from ansible_collections.skillops.alexa.plugins.module_utils._module import explain
 
 TOKEN = '/auth/o2/token'
 SUBSCRIBER = '/v0/developmentEvents/subscribers/amzn1.ask-subscriber.1'
+SCOPE_HINT = ('The token lacks the scope alexa::ask:subscriptions: mint a refresh token whose scopes include it (for '
+              'example ask util generate-lwa-tokens --scopes "alexa::ask:subscriptions").')
+RETRY_HINT = 'did not answer successfully in time; retry later or raise retry_attempts / timeout.'
 
 
-@pytest.mark.parametrize('status, path, code, message, hint', [
-    (401, TOKEN, 'invalid_client', 'Client authentication failed',
+@pytest.mark.parametrize('facts, hint', [
+    (dict(service='lwa', status=401, oauth_error='invalid_client'),
      'LWA rejected the client: check lwa_client_id and lwa_client_secret (the security profile).'),
-    (400, TOKEN, 'INVALID_GRANT', 'The request has an invalid grant parameter',
+    (dict(service='lwa', status=400, oauth_error='INVALID_GRANT'),
      'LWA rejected the grant: the refresh token or code is expired, revoked, already used, or was issued to another '
      'security profile than lwa_client_id. Generate a new one for this client with the scope alexa::ask:subscriptions.'),
-    (400, TOKEN, 'invalid_request', 'Missing parameter', 'Check lwa_url and the LWA credentials.'),
-    (401, SUBSCRIBER, None, 'Token is invalid/expired',
+    (dict(service='lwa', status=400, oauth_error='invalid_request'), 'Check lwa_url and the LWA credentials.'),
+    (dict(service='lwa', status=503, retryable=True), 'LWA ' + RETRY_HINT),
+    (dict(status=401),
      'The access token is invalid or expired. Supply a fresh access_token, or lwa_client_id, lwa_client_secret and '
      'refresh_token so the module can refresh it.'),
-    (401, SUBSCRIBER, None, 'Token is invalid/expired. (also with a freshly refreshed access token)',
+    (dict(status=401, after_refresh=True),
      "SMAPI rejects even a new token from this refresh token: check that the refresh token's user and security "
      'profile may use SMAPI (tokens from the client credentials grant never can).'),
-    (403, SUBSCRIBER, None, 'User has not consented to this operation.',
-     'The token lacks the scope alexa::ask:subscriptions: mint a refresh token whose scopes include it (for example '
-     'ask util generate-lwa-tokens --scopes "alexa::ask:subscriptions").'),
-    (403, SUBSCRIBER, None, 'Consent is missing for this scope.',
-     'The token lacks the scope alexa::ask:subscriptions: mint a refresh token whose scopes include it (for example '
-     'ask util generate-lwa-tokens --scopes "alexa::ask:subscriptions").'),
-    (403, SUBSCRIBER, None, 'Access denied.',
+    (dict(status=403, missing_scope=True), SCOPE_HINT),
+    (dict(status=401, missing_scope=True), SCOPE_HINT),
+    (dict(status=403),
      "The token's user or security profile may not do this: use a token of a user of the vendor named by vendor_id, "
      "and, to change a subscriber or its subscriptions, one from the security profile (LWA client) that created the "
      "subscriber."),
-    (404, SUBSCRIBER, 'NOT_FOUND', 'Subscriber not found.', 'Check the ID: no such object is visible to this token.'),
-    (400, SUBSCRIBER, None, 'Invalid request.', 'Correct the request as the violations say.'),
-    (429, SUBSCRIBER, None, 'Rate exceeded.',
-     'SMAPI did not answer successfully in time; retry later or raise retry_attempts / timeout.'),
-    (None, SUBSCRIBER, None, 'ReadTimeout: Read timed out.',
-     'SMAPI did not answer successfully in time; retry later or raise retry_attempts / timeout.'),
+    (dict(status=404, code='NOT_FOUND'), 'Check the ID: no such object is visible to this token.'),
+    (dict(status=400), 'Correct the request as the violations say.'),
+    (dict(status=429, retryable=True), 'SMAPI ' + RETRY_HINT),
+    (dict(status=None, retryable=True), 'SMAPI ' + RETRY_HINT),
 ])
-def test_explain_adds_the_hint_to_the_error(status, path, code, message, hint):
-    error = ApiError(message, status=status, method='POST', path=path, code=code)
+def test_explain_chooses_the_hint_from_the_facts(facts, hint):
+    path = TOKEN if facts.get('service') == 'lwa' else SUBSCRIBER
+    error = ApiError('any text at all', method='POST', path=path, **facts)
     assert explain(error) == '%s %s' % (error, hint)
+
+
+@pytest.mark.parametrize('message', ['User has not consented to this operation.', 'Consent is missing.',
+                                     'Token is invalid/expired. (also with a freshly refreshed access token)'])
+def test_explain_reads_no_message_text(message):
+    # The words of a message never choose the hint: a plain 403 stays a plain 403 whatever it says.
+    error = ApiError(message, status=403, method='GET', path=SUBSCRIBER)
+    assert explain(error).endswith("may not do this: use a token of a user of the vendor named by vendor_id, and, to "
+                                   "change a subscriber or its subscriptions, one from the security profile (LWA "
+                                   "client) that created the subscriber.")
 
 
 def test_explain_without_a_hint_is_the_error():
     error = ApiError('I am a teapot', status=418, method='GET', path=SUBSCRIBER)
     assert explain(error) == 'GET %s failed (HTTP 418): I am a teapot' % SUBSCRIBER
+
+
+def test_explain_after_refresh_says_so_in_the_error_and_the_hint():
+    error = ApiError('Token is invalid/expired.', status=401, method='GET', path=SUBSCRIBER, after_refresh=True)
+    assert explain(error).startswith('GET %s failed (HTTP 401): Token is invalid/expired. (also with a freshly '
+                                     'refreshed access token) SMAPI rejects even a new token' % SUBSCRIBER)
+
+
+@pytest.mark.parametrize('error, message', [
+    (ValidationError('name must not be empty'), 'name must not be empty'),
+    (Conflict('subscriber_id cannot be changed on subscription s1'), 'subscriber_id cannot be changed on subscription s1'),
+    (Ambiguous('subscriber', 'ops', ['s2', 's1']),
+     "2 subscribers are named 'ops' (s1, s2); name the one to manage with its ID"),
+    # A lookup that found nothing stands for no single request: its message says it all.
+    (NotFound('subscription_id s9: no such subscription; check the ID', status=404),
+     'subscription_id s9: no such subscription; check the ID'),
+])
+def test_explain_reports_domain_errors_as_they_are(error, message):
+    assert explain(error) == message
+
+
+def test_every_typed_error_is_a_skillops_error():
+    from ansible_collections.skillops.alexa.plugins.module_utils._errors import SkillopsError
+    for error_type in (ValidationError, Conflict, Ambiguous, ApiError, NotFound):
+        assert issubclass(error_type, SkillopsError)
+    assert issubclass(NotFound, ApiError) and issubclass(ValidationError, ValueError)

@@ -3,14 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import Ambiguous, NotFound, ValidationError
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
-    ValidationError, matching, normalize_events, plan, subscriber_body, subscriber_view, subscription_body,
+    list_subscriptions, matching, normalize_events, plan, subscriber_body, subscriber_view, subscription_body,
     subscription_view, the_one_named, validate_name, validate_role_arn, validate_topic_arn)
 from ansible_collections.skillops.alexa.plugins.module_utils._smapi import SETTLE_SECONDS
 
@@ -188,9 +185,45 @@ def test_the_one_named(answers, expected, pauses):
 
 def test_the_one_named_with_lasting_duplicates_lists_their_ids():
     twins = [{'name': 'ops', 'subscriberId': 's3'}, {'name': 'ops', 'subscriberId': 's1'}]
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Ambiguous) as caught:
         the_one_named(_twins(twins, twins), 'subscriber', 'subscriberId', 'ops', lambda seconds: None)
     assert str(caught.value) == "2 subscribers are named 'ops' (s1, s3); name the one to manage with its ID"
+    assert caught.value.ids == ['s1', 's3']
+
+
+class ListingClient:
+    """SmapiClient.paginate as list_subscriptions uses it: one scripted answer, the query recorded."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.queries = []
+
+    def paginate(self, path, item_key, params=None):
+        self.queries.append((path, item_key, params))
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return iter(self.answer)
+
+
+def test_list_subscriptions_asks_for_one_subscriber_when_given():
+    smapi = ListingClient([{'subscriptionId': 'a'}])
+    assert list_subscriptions(smapi, 'V1', 'amzn1.ask-subscriber.1') == [{'subscriptionId': 'a'}]
+    assert list_subscriptions(smapi, 'V1') == [{'subscriptionId': 'a'}]
+    assert smapi.queries == [
+        ('/v0/developmentEvents/subscriptions', 'subscriptions', {'vendorId': 'V1', 'subscriberId': 'amzn1.ask-subscriber.1'}),
+        ('/v0/developmentEvents/subscriptions', 'subscriptions', {'vendorId': 'V1'}),
+    ]
+
+
+def test_list_subscriptions_names_the_subscriber_smapi_could_not_find():
+    not_found = NotFound('Not found.', status=404, method='GET', path='/v0/developmentEvents/subscriptions')
+    with pytest.raises(NotFound) as caught:
+        list_subscriptions(ListingClient(not_found), 'V1', 'amzn1.ask-subscriber.gone')
+    assert str(caught.value) == ('subscriber_id amzn1.ask-subscriber.gone: no such subscriber is visible to this token; '
+                                 'check the ID the subscriber owner gave you')
+    with pytest.raises(NotFound) as caught:
+        list_subscriptions(ListingClient(not_found), 'V1')
+    assert caught.value is not_found
 
 
 def test_matching_keeps_items_equal_on_every_key_the_task_set():

@@ -3,15 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
-from ansible_collections.skillops.alexa.plugins.module_utils._http import ApiError, Recovered
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError, NotFound
+from ansible_collections.skillops.alexa.plugins.module_utils._http import Recovered
 from ansible_collections.skillops.alexa.plugins.module_utils._lwa import AccessToken
-from ansible_collections.skillops.alexa.plugins.module_utils._smapi import SETTLE_SECONDS, SmapiClient
+from ansible_collections.skillops.alexa.plugins.module_utils._smapi import SETTLE_SECONDS, Created, SmapiClient
 
 BASE = 'http://127.0.0.1:8700'
 SUBSCRIBERS = '/v0/developmentEvents/subscribers'
@@ -50,6 +47,7 @@ def test_paginate_follows_next_token_and_sends_max_results(transport_of, respons
     ]
     assert {(call['method'], call['url']) for call in transport.calls} == {('GET', BASE + SUBSCRIBERS)}
     assert transport.calls[0]['headers'] == {'Authorization': 'Bearer tok', 'Accept': 'application/json'}
+    assert {call['service'] for call in transport.calls} == {'smapi'}
 
 
 def test_paginate_stops_on_a_page_without_items_or_token(transport_of, response):
@@ -69,7 +67,7 @@ def test_create_returns_the_last_segment_of_location(transport_of, response, loc
     transport = transport_of(response(201, headers={'Location': location}))
     body = {'name': 'ops', 'vendorId': 'V1'}
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
-    assert smapi.create(SUBSCRIBERS, body, lambda: ['amzn1.ask-subscriber.abc']) == 'amzn1.ask-subscriber.abc'
+    assert smapi.create(SUBSCRIBERS, body, lambda: ['amzn1.ask-subscriber.abc']) == Created('amzn1.ask-subscriber.abc', None)
     call = transport.calls[0]
     assert (call['method'], call['url'], call['json']) == ('POST', BASE + SUBSCRIBERS, body)
 
@@ -89,7 +87,7 @@ def test_create_without_location_is_an_error(transport_of, response):
 def test_create_reads_the_id_from_an_absolute_or_slashed_location(transport_of, response, location):
     transport = transport_of(response(201, headers={'Location': location}))
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
-    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: []) == 'amzn1.ask-subscriber.9'
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: []) == Created('amzn1.ask-subscriber.9', None)
 
 
 def test_create_refuses_a_location_outside_the_collection(transport_of, response):
@@ -112,7 +110,7 @@ def test_paginate_stops_on_a_repeated_next_token(transport_of, response):
 def test_create_recovered_returns_the_found_id(transport_of):
     transport = transport_of(Recovered('amzn1.ask-subscriber.found'))
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
-    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: ['unused']) == 'amzn1.ask-subscriber.found'
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: ['unused']) == Created('amzn1.ask-subscriber.found', None)
     assert len(transport.calls) == 1
 
 
@@ -141,7 +139,7 @@ def test_create_settles_a_race_on_the_lowest_id_deleting_only_its_own(
     transport = _created(transport_of, response, 's2', *deleted)
     answers = list(seen)
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
-    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: answers.pop(0)) == survivor
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: answers.pop(0)) == Created(survivor, (deleted or [None])[0])
     assert [(call['method'], call['url']) for call in transport.calls[1:]] == [
         ('DELETE', '%s%s/%s' % (BASE, SUBSCRIBERS, own)) for own in deleted]
     assert transport.pauses == ([0, SETTLE_SECONDS] if not deleted or len(seen[0]) == 1 else [0])
@@ -162,8 +160,8 @@ def test_second_401_is_raised(transport_of):
     smapi = SmapiClient(transport, AccessToken(lwa=lwa, access_token='stale', refresh_token='r1'), BASE)
     with pytest.raises(ApiError) as caught:
         smapi.get(SUBSCRIBERS)
-    assert caught.value.status == 401
-    assert 'also with a freshly refreshed access token' in str(caught.value)
+    assert caught.value.status == 401 and caught.value.after_refresh
+    assert str(caught.value).endswith('(also with a freshly refreshed access token)')
     assert lwa.refreshed == ['r1']
     assert _bearers(transport) == ['Bearer stale', 'Bearer fresh-1']
 
@@ -174,7 +172,7 @@ def test_401_without_refresh_credentials_is_raised_at_once(transport_of, token):
     transport = transport_of(_unauthorized(), _unauthorized())
     smapi = SmapiClient(transport, token, BASE)
     with pytest.raises(ApiError):
-        smapi.delete(SUBSCRIBERS + '/x')
+        smapi.delete_if_exists(SUBSCRIBERS + '/x')
     assert len(transport.calls) == 1
 
 
@@ -185,3 +183,40 @@ def test_other_errors_do_not_refresh(transport_of):
     with pytest.raises(ApiError):
         smapi.put(SUBSCRIBERS + '/x', {'name': 'n'})
     assert lwa.refreshed == [] and len(transport.calls) == 1
+
+
+def test_401_for_a_missing_scope_is_not_refreshed(transport_of):
+    lwa = FakeLwa()
+    missing_scope = ApiError('User has not consented to this operation.', status=401, method='POST', path=SUBSCRIBERS,
+                             missing_scope=True)
+    transport = transport_of(missing_scope)
+    smapi = SmapiClient(transport, AccessToken(lwa=lwa, access_token='tok', refresh_token='r1'), BASE)
+    with pytest.raises(ApiError) as caught:
+        smapi.put(SUBSCRIBERS + '/x', {'name': 'n'})
+    assert caught.value is missing_scope and not caught.value.after_refresh
+    assert lwa.refreshed == [] and len(transport.calls) == 1
+
+
+def _not_found():
+    return NotFound('Subscriber not found.', status=404, method='GET', path=SUBSCRIBERS + '/x')
+
+
+def test_get_or_none(transport_of, response):
+    transport = transport_of(response(200, {'subscriberId': 'x'}), _not_found())
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    assert smapi.get_or_none(SUBSCRIBERS + '/x') == {'subscriberId': 'x'}
+    assert smapi.get_or_none(SUBSCRIBERS + '/x') is None
+
+
+def test_get_or_none_raises_other_errors(transport_of):
+    transport = transport_of(ApiError('Denied.', status=403, method='GET', path=SUBSCRIBERS + '/x'))
+    with pytest.raises(ApiError):
+        SmapiClient(transport, AccessToken(access_token='tok'), BASE).get_or_none(SUBSCRIBERS + '/x')
+
+
+def test_delete_if_exists_says_whether_it_deleted(transport_of, response):
+    transport = transport_of(response(204), _not_found())
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    assert smapi.delete_if_exists(SUBSCRIBERS + '/x') is True
+    assert smapi.delete_if_exists(SUBSCRIBERS + '/x') is False
+    assert [call['method'] for call in transport.calls] == ['DELETE', 'DELETE']
