@@ -94,3 +94,14 @@ notes:
 requirements:
   - requests
 '''
+
+    # Modules that create objects identified by name and owner (sdns_subscriber, sdns_subscription).
+    CREATES = r'''
+options: {}
+notes:
+  - SDNS has no conditional create, so runs that create the same object (same name and owner) at the same
+    time may each create one. Right after its create, each run keeps the one with the lowest ID and deletes
+    only the one it created itself, looking again after a second, so concurrent runs end with exactly one and
+    all report it. A run that removed its own copy says so in a warning and in RV(removed_duplicates). Two
+    objects of one name that last are an error that names both IDs.
+'''

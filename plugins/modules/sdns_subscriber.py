@@ -15,17 +15,12 @@ description:
   - When a subscriber is created, SDNS publishes an empty JSON object C({}) to the topic.
   - If SDNS fails to deliver a notification the subscriber becomes C(INACTIVE); fix the cause (the
     topic, or the role's trust or permission policy) and run this module again to reactivate it.
-notes:
-  - SDNS has no conditional create, so runs that create the same subscriber (same O(name) and O(vendor_id)) at
-    the same time may each create one. Right after its create, each run keeps the one with the lowest ID and
-    deletes only the one it created itself, looking again after a second, so concurrent runs end with exactly
-    one and all report it. A run that removed its own copy says so in a warning and in
-    RV(removed_duplicates). Two subscribers of that name that last are an error that names both IDs.
 author:
   - skillops.alexa maintainers (@skillops)
 extends_documentation_fragment:
   - skillops.alexa.attributes
   - skillops.alexa.smapi
+  - skillops.alexa.smapi.CREATES
 options:
   name:
     description:
@@ -77,6 +72,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+removed_duplicates:
+  description:
+    - IDs of subscribers this run created and removed again, because a concurrent run created the same subscriber at
+      the same time and the other copy was kept (see the notes). A warning says so too. Almost always empty.
+  returned: when O(state=present)
+  type: list
+  elements: str
 subscriber:
   description: The subscriber after the task; empty after O(state=absent). In check mode, what it would be.
   returned: always
@@ -104,13 +106,6 @@ subscriber:
     role_arn:
       description: The IAM role SDNS assumes to publish.
       type: str
-removed_duplicates:
-  description:
-    - IDs of subscribers this run created and removed again, because a concurrent run created the same subscriber at
-      the same time and the other copy was kept (see the notes). A warning says so too. Almost always empty.
-  returned: when O(state=present)
-  type: list
-  elements: str
 '''
 
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import NotFound

@@ -18,17 +18,12 @@ description:
     a developer subscribes to an organization's subscriber with a token the organization issued.
   - O(vendor_id) is the publishing vendor, whose skills' events are delivered. A subscription found by
     O(subscription_id) keeps its publishing vendor; with O(state=absent) it is deleted by its ID alone.
-notes:
-  - SDNS has no conditional create, so runs that create the same subscription (same O(name), O(vendor_id) and O(subscriber_id)) at
-    the same time may each create one. Right after its create, each run keeps the one with the lowest ID and
-    deletes only the one it created itself, looking again after a second, so concurrent runs end with exactly
-    one and all report it. A run that removed its own copy says so in a warning and in
-    RV(removed_duplicates). Two subscriptions of that name that last are an error that names both IDs.
 author:
   - skillops.alexa maintainers (@skillops)
 extends_documentation_fragment:
   - skillops.alexa.attributes
   - skillops.alexa.smapi
+  - skillops.alexa.smapi.CREATES
 options:
   name:
     description:
@@ -81,6 +76,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+removed_duplicates:
+  description:
+    - IDs of subscriptions this run created and removed again, because a concurrent run created the same subscription at
+      the same time and the other copy was kept (see the notes). A warning says so too. Almost always empty.
+  returned: when O(state=present)
+  type: list
+  elements: str
 subscription:
   description: The subscription after the task; empty after O(state=absent). In check mode, what it would be.
   returned: always
@@ -102,13 +104,6 @@ subscription:
       description: The events delivered.
       type: list
       elements: str
-removed_duplicates:
-  description:
-    - IDs of subscriptions this run created and removed again, because a concurrent run created the same subscription at
-      the same time and the other copy was kept (see the notes). A warning says so too. Almost always empty.
-  returned: when O(state=present)
-  type: list
-  elements: str
 '''
 
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import Conflict, NotFound
