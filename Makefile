@@ -4,7 +4,8 @@
 
 SHELL := /bin/bash
 VENV := .venv
-PY_VERSION := 3.11
+# The Python version of .venv and of ansible-test's environments; the scripts read it from here.
+export PY_VERSION := 3.11
 # ansible-test finds its files through the nearest .git above it, so the collection tree it runs
 # in (and the dependency collections beside it) must live outside this checkout: one per checkout.
 export SKILLOPS_BUILD ?= $(HOME)/.cache/skillops.alexa/$(shell printf %s "$(CURDIR)" | sha1sum | cut -c1-10)

@@ -6,15 +6,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${SKILLOPS_BUILD:?run this through make}"
+: "${PY_VERSION:?run this through make}"
 
-PYTHON=${PYTHON:-python3.11}
+PYTHON=${PYTHON:-python$PY_VERSION}  # an interpreter of that version (a command or a path)
 VENV=.venv
 CACHE=.cache
 ANSIBLE_WHEEL_VERSION=12.3.0          # bundles amazon.aws 10.1.x and community.aws 10.0.x
 SMAPI_MODEL_VERSION=1.24.0
 
 stamp="$SKILLOPS_BUILD/.bootstrapped"
-digest=$(cat hacking/requirements.txt hacking/bootstrap.sh hacking/get_pip_offline.py | sha256sum | cut -c1-16)
+digest=$( { echo "$PY_VERSION"; cat hacking/requirements.txt hacking/bootstrap.sh hacking/get_pip_offline.py; } \
+  | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ] && [ -x "$VENV/bin/python" ]; then
   exit 0
 fi
@@ -22,8 +24,15 @@ fi
 # This machine's pip configuration names index folders that may not exist; keep their warnings out.
 pip() { "$VENV/bin/python" -m pip "$@" 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2); }
 
-echo "== virtualenv ($PYTHON) and controller tools"
-[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+version_of() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true; }
+
+echo "== virtualenv (Python $PY_VERSION) and controller tools"
+if [ "$(version_of "$VENV/bin/python")" != "$PY_VERSION" ]; then
+  [ "$(version_of "$PYTHON")" = "$PY_VERSION" ] || {
+    echo "$PYTHON: not found or not Python $PY_VERSION (PYTHON=... names another interpreter)" >&2; exit 1; }
+  rm -rf "$VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
 pip install -q --upgrade pip
 pip install -q -r hacking/requirements.txt
 

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${ANSIBLE_COLLECTIONS_PATH:?run this through make}"
+: "${PY_VERSION:?run this through make}"
 collection="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/skillops/alexa"
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
@@ -31,11 +32,11 @@ suite() {  # suite NAME COUNT_COMMAND -- COMMAND...
 pytest_passed='grep -Eo "[0-9]+ passed" | awk "{n += \$1} END {print n + 0}"'
 started=$(date +%s)
 suite sanity 'grep -c "^Running sanity test"' -- \
-  bash -c "cd '$collection' && ansible-test sanity --venv --python 3.11 --color no"
+  bash -c "cd '$collection' && ansible-test sanity --venv --python '$PY_VERSION' --color no"
 suite lint 'grep -Eo "in [0-9]+ files processed" | grep -Eo "[0-9]+"' -- \
   bash -c "ansible-lint --nocolor"
 suite units "$pytest_passed" -- \
-  bash -c "cd '$collection' && ansible-test units --venv --python 3.11 --requirements --color no"
+  bash -c "cd '$collection' && ansible-test units --venv --python '$PY_VERSION' --requirements --color no"
 suite sandbox "$pytest_passed" -- \
   env SMAPI_SPEC="$PWD/.cache/npm/node_modules/ask-smapi-model/spec.json" \
   python -m pytest -q -p no:cacheprovider tests/sandbox tests/contract
