@@ -10,11 +10,10 @@ export PY_VERSION := 3.11
 # in (and the dependency collections beside it) must live outside this checkout: one per checkout.
 export SKILLOPS_BUILD ?= $(HOME)/.cache/skillops.alexa/$(shell printf %s "$(CURDIR)" | sha1sum | cut -c1-10)
 export ANSIBLE_COLLECTIONS_PATH := $(SKILLOPS_BUILD)/collections
-COLLECTION := $(ANSIBLE_COLLECTIONS_PATH)/ansible_collections/skillops/alexa
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: setup sync test sanity units sandbox-tests integration lint demo sandbox clean
+.PHONY: setup sync test sanity lint units sandbox-tests integration demo sandbox clean
 
 setup:
 	@hacking/bootstrap.sh
@@ -25,23 +24,24 @@ sync: setup
 test: sync
 	@hacking/run-tests.sh
 
+# The test commands live in hacking/run-tests.sh; each target below runs one of its suites.
 sanity: sync
-	cd $(COLLECTION) && ansible-test sanity --venv --python $(PY_VERSION) --color no
+	@hacking/run-tests.sh sanity
+
+lint: sync
+	@hacking/run-tests.sh lint
 
 units: sync
-	cd $(COLLECTION) && ansible-test units --venv --python $(PY_VERSION) --requirements --color no
+	@hacking/run-tests.sh units
 
 sandbox-tests: sync
-	SMAPI_SPEC=$(CURDIR)/.cache/npm/node_modules/ask-smapi-model/spec.json python -m pytest -q -p no:cacheprovider tests/sandbox tests/contract
+	@hacking/run-tests.sh sandbox
 
 integration: sync
-	hacking/with-sandbox.sh tests/sandbox/seeds/test.yml hacking/integration.sh $(TARGETS)
+	@INTEGRATION_TARGETS="$(TARGETS)" hacking/run-tests.sh integration
 
 demo: sync
 	@set -a && . tests/sandbox/seeds/demo.env && set +a && hacking/with-sandbox.sh tests/sandbox/seeds/demo.yml hacking/demo.sh
-
-lint: sync
-	ansible-lint
 
 sandbox: setup
 	$(VENV)/bin/python tests/sandbox/sandbox.py --seed tests/sandbox/seeds/demo.yml

@@ -1,27 +1,42 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Every suite, in order of cost: sanity, units, sandbox and SMAPI contract, integration on the
-# sandbox. Prints how long each took and a closing count; stops at the first failing suite.
+# The one list of test commands. Usage: hacking/run-tests.sh [SUITE...]
+# Suites: sanity, lint, units, sandbox (the sandbox's own tests and the SMAPI contract test),
+# integration (ansible-test integration on a fresh sandbox; INTEGRATION_TARGETS names targets).
+# Without arguments every suite runs, cheapest first; named suites run in the order given.
+# Prints how long each took and a closing count; stops at the first failing suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${ANSIBLE_COLLECTIONS_PATH:?run this through make}"
 : "${PY_VERSION:?run this through make}"
 collection="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/skillops/alexa"
+all_suites=(sanity lint units sandbox integration)
+
+[ $# -gt 0 ] || set -- "${all_suites[@]}"
+for name in "$@"; do
+  [[ " ${all_suites[*]} " == *" $name "* ]] || {
+    echo "unknown suite '$name' (suites: ${all_suites[*]})" >&2
+    exit 2
+  }
+done
+
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 passed=0
 summary=()
+
+failed() {  # failed NAME
+  echo "=== $1 FAILED"
+  echo "tests: $passed passed, 1 failed"
+  exit 1
+}
 
 suite() {  # suite NAME COUNT_COMMAND -- COMMAND...
   local name=$1 count=$2 start end n
   shift 3
   echo "=== $name"
   start=$(date +%s)
-  if ! "$@" 2>&1 | tee "$logs/$name.log"; then
-    echo "=== $name FAILED"
-    echo "tests: $passed passed, 1 failed"
-    exit 1
-  fi
+  "$@" 2>&1 | tee "$logs/$name.log" || failed "$name"
   end=$(date +%s)
   n=$(eval "$count" < "$logs/$name.log" || true)
   passed=$((passed + ${n:-0}))
@@ -29,19 +44,36 @@ suite() {  # suite NAME COUNT_COMMAND -- COMMAND...
 }
 
 # ansible-test units runs pytest once per plugin type: add up every summary line.
+# shellcheck disable=SC2016  # expanded later, by eval in suite()
 pytest_passed='grep -Eo "[0-9]+ passed" | awk "{n += \$1} END {print n + 0}"'
+
+run_suite() {  # run_suite NAME
+  case $1 in
+    sanity)
+      suite sanity 'grep -c "^Running sanity test"' -- \
+        bash -c "cd '$collection' && ansible-test sanity --venv --python '$PY_VERSION' --color no" ;;
+    lint)
+      suite lint 'grep -Eo "in [0-9]+ files processed" | grep -Eo "[0-9]+"' -- \
+        ansible-lint --nocolor ;;
+    units)
+      suite units "$pytest_passed" -- \
+        bash -c "cd '$collection' && ansible-test units --venv --python '$PY_VERSION' --requirements --color no" ;;
+    sandbox)
+      suite sandbox "$pytest_passed" -- \
+        env SMAPI_SPEC="$PWD/.cache/npm/node_modules/ask-smapi-model/spec.json" \
+        python -m pytest -q -p no:cacheprovider tests/sandbox tests/contract ;;
+    integration)
+      local targets
+      read -ra targets <<< "${INTEGRATION_TARGETS:-}"
+      suite integration 'grep -c "All assertions passed"' -- \
+        hacking/with-sandbox.sh tests/sandbox/seeds/test.yml hacking/integration.sh "${targets[@]}" ;;
+  esac
+}
+
 started=$(date +%s)
-suite sanity 'grep -c "^Running sanity test"' -- \
-  bash -c "cd '$collection' && ansible-test sanity --venv --python '$PY_VERSION' --color no"
-suite lint 'grep -Eo "in [0-9]+ files processed" | grep -Eo "[0-9]+"' -- \
-  bash -c "ansible-lint --nocolor"
-suite units "$pytest_passed" -- \
-  bash -c "cd '$collection' && ansible-test units --venv --python '$PY_VERSION' --requirements --color no"
-suite sandbox "$pytest_passed" -- \
-  env SMAPI_SPEC="$PWD/.cache/npm/node_modules/ask-smapi-model/spec.json" \
-  python -m pytest -q -p no:cacheprovider tests/sandbox tests/contract
-suite integration 'grep -c "All assertions passed"' -- \
-  hacking/with-sandbox.sh tests/sandbox/seeds/test.yml hacking/integration.sh
+for name in "$@"; do
+  run_suite "$name"
+done
 
 echo
 echo "=== summary"
