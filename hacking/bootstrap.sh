@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Prepare everything the tests and the demo need on a fresh machine, offline from Galaxy:
 # a virtualenv with the controller tools, amazon.aws and community.aws taken from the `ansible`
-# wheel on PyPI, the official SMAPI Swagger document from npm, and ansible-test's pip bootstrap.
+# wheel on PyPI, and ansible-test's pip bootstrap. No npm: the npm packages of the sandbox suite
+# are hacking/npm-deps.sh's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${SKILLOPS_BUILD:?run this through make}"
@@ -12,7 +13,6 @@ PYTHON=${PYTHON:-python$PY_VERSION}  # an interpreter of that version (a command
 VENV=.venv
 CACHE=.cache
 ANSIBLE_WHEEL_VERSION=12.3.0          # bundles amazon.aws 10.1.x and community.aws 10.0.x
-SMAPI_MODEL_VERSION=1.24.0
 
 stamp="$SKILLOPS_BUILD/.bootstrapped"
 digest=$( { echo "$PY_VERSION"; cat hacking/requirements.txt hacking/bootstrap.sh hacking/get_pip_offline.py; } \
@@ -52,14 +52,6 @@ with zipfile.ZipFile(wheel) as archive:
               if name.startswith(('ansible_collections/amazon/aws/', 'ansible_collections/community/aws/'))]
     archive.extractall(target, wanted)
 PY
-
-echo "== official SMAPI Swagger document (npm ask-smapi-model)"
-if command -v npm >/dev/null 2>&1; then
-  npm install --silent --no-audit --no-fund --prefix "$CACHE/npm" "ask-smapi-model@$SMAPI_MODEL_VERSION" >/dev/null
-else
-  echo "npm not found: the SMAPI contract test needs Node.js and npm" >&2
-  exit 1
-fi
 
 echo "== ansible-test pip bootstrap (offline stand-in)"
 pip_version=$(sed -n "s/.*pip='\([0-9.]*\)'.*/\1/p" \

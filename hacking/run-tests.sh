@@ -59,6 +59,7 @@ run_suite() {  # run_suite NAME
       suite units "$pytest_passed" -- \
         bash -c "cd '$collection' && ansible-test units --venv --python '$PY_VERSION' --requirements --color no" ;;
     sandbox)
+      hacking/npm-deps.sh || failed sandbox
       suite sandbox "$pytest_passed" -- \
         env SMAPI_SPEC="$PWD/.cache/npm/node_modules/ask-smapi-model/spec.json" \
         python -m pytest -q -p no:cacheprovider tests/sandbox tests/contract ;;

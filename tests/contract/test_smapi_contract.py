@@ -68,7 +68,7 @@ def load_spec():
     path = os.environ.get("SMAPI_SPEC") or DEFAULT_SPEC
     if not os.path.exists(path):
         message = (f"SMAPI Swagger document not found at {path}; install it with "
-                   f"`npm install --prefix .cache/npm ask-smapi-model` or set SMAPI_SPEC")
+                   "hacking/npm-deps.sh (make sandbox-tests does) or set SMAPI_SPEC")
         if os.environ.get("CI", "").lower() not in ("", "0", "false"):
             pytest.fail(message)
         pytest.skip(message)
