@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fault injection (POST /_sandbox/faults) and token expiry (POST /_sandbox/expire-tokens) as a
-plain `requests` client sees them. Runs the sandbox in-process like test_sandbox.py."""
+plain `requests` client sees them. Runs the sandbox in-process like test_sandbox.py (the
+fixtures of conftest.py)."""
 
 import os
 import sys
@@ -12,32 +13,13 @@ import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sandbox import Sandbox  # noqa: E402
 from sandbox_testkit import (  # noqa: E402
-    ORG_CLIENT, ORG_SECRET, ORG_VENDOR, OTHER_CLIENT, TEST_SEED, Aws, Client, endpoint_body)
+    ORG_CLIENT, ORG_SECRET, ORG_VENDOR, OTHER_CLIENT, endpoint_body)
 
 SUBSCRIBERS = "/v0/developmentEvents/subscribers"
 VENDORS = "/v1/vendors"
 TOKEN_PATH = "/auth/o2/token"
 ORG_TOKEN = "Atza|org-access"
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(TEST_SEED, smapi_port=0, lwa_port=0, moto_port=0) as running:
-        yield running
-
-
-@pytest.fixture
-def api(sandbox):
-    client = Client(sandbox)
-    client.admin("POST", "reset")
-    return client
-
-
-@pytest.fixture(scope="module")
-def aws(sandbox):
-    return Aws(sandbox.aws_url)
 
 
 def arm(api, fault, **spec):

@@ -2,8 +2,9 @@
 """The sandbox's behaviour as the collection relies on it: LWA grants, scopes, the SDNS
 authorization rules, pagination, and delivery through moto into SQS queues.
 
-Runs the sandbox in-process on free ports with seeds/test.yml; every test starts from the seed
-(admin reset), and every AWS resource gets a fresh name because moto is not reset.
+Runs the sandbox in-process on free ports with seeds/test.yml (the fixtures of conftest.py);
+every test starts from the seed (admin reset), and every AWS resource gets a fresh name because
+moto is not reset.
 """
 
 import json
@@ -18,34 +19,15 @@ import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sandbox import Sandbox  # noqa: E402
 from sandbox_testkit import (  # noqa: E402
     DEV1_VENDOR, DEV2_VENDOR, DEV3_USER, DEV3_VENDOR, FOREIGN_VENDOR, ORG_ADMIN, ORG_CLIENT,
-    ORG_SECRET, ORG_VENDOR, OTHER_CLIENT, OTHER_SECRET, SCOPE, TEST_SEED, Aws, Client,
-    endpoint_body, trust_policy)
+    ORG_SECRET, ORG_VENDOR, OTHER_CLIENT, OTHER_SECRET, SCOPE, TEST_SEED, endpoint_body,
+    trust_policy)
 
 BASE = "/v0/developmentEvents"
 SUBSCRIBERS = f"{BASE}/subscribers"
 SUBSCRIPTIONS = f"{BASE}/subscriptions"
 ORG_TOKEN = "Atza|org-access"
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(TEST_SEED, smapi_port=0, lwa_port=0, moto_port=0) as running:
-        yield running
-
-
-@pytest.fixture
-def api(sandbox):
-    client = Client(sandbox)
-    client.admin("POST", "reset")
-    return client
-
-
-@pytest.fixture(scope="module")
-def aws(sandbox):
-    return Aws(sandbox.aws_url)
 
 
 @pytest.fixture
