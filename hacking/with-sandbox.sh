@@ -26,6 +26,8 @@ for _ in $(seq 1 150); do
   sleep 0.1
 done
 grep -q ASK_SMAPI_SERVER_BASE_URL "$envfile" || { cat "$log" >&2; echo "sandbox did not start in 15 s" >&2; exit 1; }
+set -a
 # shellcheck disable=SC1090
-set -a; . "$envfile"; set +a
+. "$envfile"
+set +a
 "$@"
