@@ -135,11 +135,13 @@ class JsonHandler(BaseHTTPRequestHandler):
                 headers["Retry-After"] = f"{fault.retry_after:g}"
             reply = Reply(fault.status, self.fault_body(f"Injected fault {fault.fault}"),
                           headers)
+        # Logged before the answer leaves, so that a client that reads the log right after the
+        # answer always finds its call there.
+        self.log_request_entry(request, reply, dropped=bool(fault and fault.drops))
         if fault and fault.drops:
             self._drop_connection()
         else:
             self._send(reply)
-        self.log_request_entry(request, reply, dropped=bool(fault and fault.drops))
 
     def _handle(self, request, allowed):
         try:
