@@ -7,6 +7,7 @@
 This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
 """
 
+import json
 import re
 
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import Ambiguous, NotFound, ValidationError
@@ -32,7 +33,10 @@ _EVENTS_BY_LOWER = dict((event.lower(), event) for event in EVENTS)
 
 _PARTITIONS = 'aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc'
 _REGION = r'[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}'
-TOPIC_ARN = re.compile(r'^arn:(%s):sns:(%s):(\d{12}):([A-Za-z0-9_-]{1,256}(?:\.fifo)?)$' % (_PARTITIONS, _REGION))
+# A standard SNS topic's name; a FIFO topic's adds .fifo.
+MAX_TOPIC_NAME_LENGTH = 256
+TOPIC_NAME = r'[A-Za-z0-9_-]{1,%d}' % MAX_TOPIC_NAME_LENGTH
+TOPIC_ARN = re.compile(r'^arn:(%s):sns:(%s):(\d{12}):(%s(?:\.fifo)?)$' % (_PARTITIONS, _REGION, TOPIC_NAME))
 ROLE_ARN = re.compile(r'^arn:(%s):iam::(\d{12}):role/((?:[\x21-\x7e]+/)*)([\w+=,.@-]{1,64})$' % _PARTITIONS)
 ANY_ARN = re.compile(r'^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$')
 
@@ -68,6 +72,42 @@ def validate_name(name, field='name'):
     if len(name) > MAX_NAME_LENGTH:
         raise ValidationError('%s is %d characters long; SMAPI accepts at most %d'
                               % (field, len(name), MAX_NAME_LENGTH))
+    return name
+
+
+# An IAM role's name, and what the roles add to an endpoint's name to name its IAM role by default.
+MAX_ROLE_NAME_LENGTH = 64
+ROLE_NAME = r'[A-Za-z0-9+=,.@_-]{1,%d}' % MAX_ROLE_NAME_LENGTH
+ROLE_SUFFIX = '-sdns-publisher'
+
+
+def validate_endpoint_name(name, field, role_name=None, role_field=None):
+    """The name of an SDNS endpoint's SNS topic, checked with its IAM role's name before either is made.
+
+    The role is ``role_name``, or ``name`` + ROLE_SUFFIX when no role name is given, so then the suffix
+    leaves ``name`` less room than a topic name has. The messages name ``field`` and ``role_field``.
+    """
+    def fits(pattern, value):
+        return isinstance(value, str) and re.fullmatch(pattern, value) is not None
+
+    if role_name is None:
+        if not (fits(TOPIC_NAME, name) and fits(ROLE_NAME, name + ROLE_SUFFIX)):
+            raise ValidationError(
+                '%s must be 1 to %d letters, digits, hyphens or underscores, as it names the SNS topic and the IAM '
+                'role NAME%s (at most %d characters); got %s'
+                % (field, min(MAX_TOPIC_NAME_LENGTH, MAX_ROLE_NAME_LENGTH - len(ROLE_SUFFIX)), ROLE_SUFFIX,
+                   MAX_ROLE_NAME_LENGTH, json.dumps(name)))
+        return name
+    if not fits(TOPIC_NAME, name):
+        raise ValidationError('%s must be 1 to %d letters, digits, hyphens or underscores, as it names a standard SNS '
+                              'topic (SDNS cannot publish to a FIFO topic); got %s'
+                              % (field, MAX_TOPIC_NAME_LENGTH, json.dumps(name)))
+    if not fits(ROLE_NAME, role_name):
+        role_field = role_field or 'role_name'
+        raise ValidationError('%s must be 1 to %d letters, digits or characters of +=,.@_- (IAM role names): shorten '
+                              '%s, to which the default role name adds %s, or set %s; got %s (%d characters)'
+                              % (role_field, MAX_ROLE_NAME_LENGTH, field, ROLE_SUFFIX, role_field,
+                                 json.dumps(role_name), len(role_name)))
     return name
 
 

@@ -8,7 +8,7 @@ import pytest
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import Ambiguous, NotFound, ValidationError
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
     list_subscriptions, matching, normalize_events, plan, subscriber_body, subscriber_view, subscription_body,
-    subscription_view, the_one_named, validate_name, validate_role_arn, validate_topic_arn)
+    subscription_view, the_one_named, validate_endpoint_name, validate_name, validate_role_arn, validate_topic_arn)
 from ansible_collections.skillops.alexa.plugins.module_utils._smapi import SETTLE_SECONDS
 
 ALL = 'AlexaDevelopmentEvent.All'
@@ -72,6 +72,70 @@ def test_validate_name_refuses(name, message):
     with pytest.raises(ValidationError) as caught:
         validate_name(name)
     assert str(caught.value) == message
+
+
+# An endpoint's name: the SNS topic's, and the IAM role's either given or made from it with -sdns-publisher.
+NAMED_TWICE = ('team_name must be 1 to 49 letters, digits, hyphens or underscores, as it names the SNS topic and the '
+               'IAM role NAME-sdns-publisher (at most 64 characters); got %s')
+TOPIC_RULE = ('topic must be 1 to 256 letters, digits, hyphens or underscores, as it names a standard SNS topic (SDNS '
+              'cannot publish to a FIFO topic); got %s')
+ROLE_RULE = ('role must be 1 to 64 letters, digits or characters of +=,.@_- (IAM role names): shorten topic, to which '
+             'the default role name adds -sdns-publisher, or set role; got %s (%d characters)')
+
+
+@pytest.mark.parametrize('name', ['a', 'Team_1-x', 'x' * 49])
+def test_validate_endpoint_name_accepts_a_name_that_names_topic_and_role(name):
+    assert validate_endpoint_name(name, 'team_name') == name
+
+
+@pytest.mark.parametrize('name, shown', [
+    ('x' * 50, '"%s"' % ('x' * 50)),
+    ('', '""'),
+    ('my team', '"my team"'),
+    ('a.b', '"a.b"'),
+    ('alexa.fifo', '"alexa.fifo"'),
+    ('trailing\n', '"trailing\\n"'),
+    ('caf\u00e9', '"caf\\u00e9"'),
+    (None, 'null'),
+    (7, '7'),
+])
+def test_validate_endpoint_name_refuses_a_name_that_cannot_name_both(name, shown):
+    with pytest.raises(ValidationError) as caught:
+        validate_endpoint_name(name, 'team_name')
+    assert str(caught.value) == NAMED_TWICE % shown
+
+
+@pytest.mark.parametrize('name, role_name', [
+    ('x' * 256, 'r'), ('t', 'x' * 64), ('t', 'with+=,.@_-chars'), ('a', 'a-sdns-publisher'),
+])
+def test_validate_endpoint_name_accepts_a_topic_and_a_role_name(name, role_name):
+    assert validate_endpoint_name(name, 'topic', role_name, 'role') == name
+
+
+@pytest.mark.parametrize('name', ['x' * 257, '', 'alexa.fifo', 'my topic'])
+def test_validate_endpoint_name_refuses_a_topic_name_sns_refuses(name):
+    with pytest.raises(ValidationError) as caught:
+        validate_endpoint_name(name, 'topic', 'role-ok', 'role')
+    assert str(caught.value) == TOPIC_RULE % ('"%s"' % name)
+
+
+@pytest.mark.parametrize('role_name', ['x' * 65, '', 'a/b', 'a b'])
+def test_validate_endpoint_name_refuses_a_role_name_iam_refuses(role_name):
+    with pytest.raises(ValidationError) as caught:
+        validate_endpoint_name('topic-ok', 'topic', role_name, 'role')
+    assert str(caught.value) == ROLE_RULE % ('"%s"' % role_name, len(role_name))
+
+
+def test_validate_endpoint_name_checks_the_topic_before_the_role():
+    with pytest.raises(ValidationError, match='^topic must be 1 to 256'):
+        validate_endpoint_name('bad topic', 'topic', 'bad role', 'role')
+
+
+def test_topic_arn_takes_the_topic_names_validate_endpoint_name_takes():
+    arn = 'arn:aws:sns:us-east-1:123456789012:%s'
+    assert validate_topic_arn(arn % ('x' * 256)) == arn % ('x' * 256)
+    with pytest.raises(ValidationError, match='malformed sns ARN'):
+        validate_topic_arn(arn % ('x' * 257))
 
 
 @pytest.mark.parametrize('arn', [TOPIC, 'arn:aws-cn:sns:cn-north-1:123456789012:alexa_sdns',
