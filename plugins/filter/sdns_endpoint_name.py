@@ -8,10 +8,6 @@ Roles check the name of the topic and the IAM role they would make with it befor
 the naming rules of module_utils, which the modules' topic ARN check uses too.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible.errors import AnsibleFilterError
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import ValidationError, validate_endpoint_name
 
