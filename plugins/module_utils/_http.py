@@ -11,9 +11,11 @@ and send again, or, for a create whose outcome is unknown, ask the caller whethe
 This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
 """
 
+import contextlib
 import itertools
 import random
 import socket
+import threading
 import time
 from collections import namedtuple
 from datetime import datetime, timezone
@@ -24,6 +26,7 @@ from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiE
 
 try:
     import requests
+    from requests.adapters import HTTPAdapter
     from requests.exceptions import ConnectTimeout, InvalidSchema, InvalidURL, MissingSchema, RequestException, SSLError
     from urllib3.exceptions import NewConnectionError
     # Failures that no retry can mend: a wrong URL or a certificate that does not verify.
@@ -135,16 +138,79 @@ def parse_retry_after(value, now=None):
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
-class HttpTransport:
-    """One requests.Session per module run; every call goes through ``request``."""
+class AdaptiveLimit:
+    """How many requests may be in flight at once, for a module that sends many concurrently.
 
-    def __init__(self, timeout=30, validate_certs=True, retry=None, sleep=time.sleep, session=None):
+    Additive increase, multiplicative decrease: a throttled request (429) halves the limit, once per
+    round of requests sent at that limit, and as many successes in a row as the limit raise it by
+    one, up to ``maximum``. The transport holds a slot only while a request is on the wire, never
+    while it waits to retry.
+    """
+
+    def __init__(self, maximum):
+        self.maximum = self.limit = max(1, int(maximum))
+        self.lowest = self.limit
+        self.throttled = 0
+        self._in_flight = 0
+        self._successes = 0
+        self._round = 0
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def slot(self):
+        """Wait for a free slot; yields the round the request is sent in."""
+        with self._changed:
+            while self._in_flight >= self.limit:
+                self._changed.wait()
+            self._in_flight += 1
+            sent_in = self._round
+        try:
+            yield sent_in
+        finally:
+            with self._changed:
+                self._in_flight -= 1
+                self._changed.notify_all()
+
+    def record(self, sent_in, outcome):
+        """Adapt to one request's verdict (an Outcome of classify)."""
+        with self._changed:
+            if outcome.error is not None and outcome.error.status == 429:
+                self.throttled += 1
+                self._successes = 0
+                # Requests sent before the last decrease were sent too fast already; count them once.
+                if sent_in == self._round:
+                    self._round += 1
+                    self.limit = max(1, self.limit // 2)
+                    self.lowest = min(self.lowest, self.limit)
+            elif outcome.action == DONE:
+                self._successes += 1
+                if self._successes >= self.limit and self.limit < self.maximum:
+                    self._successes = 0
+                    self._round += 1
+                    self.limit += 1
+                    self._changed.notify_all()
+
+
+class HttpTransport:
+    """One requests.Session per module run; every call goes through ``request``.
+
+    With ``max_concurrency`` above 1 the session's connection pool holds that many connections and
+    an AdaptiveLimit keeps the requests in flight below what the service tolerates.
+    """
+
+    def __init__(self, timeout=30, validate_certs=True, retry=None, sleep=time.sleep, session=None, max_concurrency=1):
         self.timeout = timeout
         self.validate_certs = validate_certs
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.session = session or requests.Session()
         self.session.headers['User-Agent'] = '%s python-requests/%s' % (USER_AGENT, requests.__version__)
+        self.limit = None
+        if max_concurrency > 1:
+            self.limit = AdaptiveLimit(max_concurrency)
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max_concurrency)
+            self.session.mount('https://', adapter)
+            self.session.mount('http://', adapter)
 
     def request(self, method, url, service, headers=None, params=None, json=None, data=None, recover=None):
         """Send a request, retrying throttling, transient 5xx and connection failures.
@@ -156,12 +222,15 @@ class HttpTransport:
         """
         path = urlsplit(url).path
         for attempt in itertools.count(1):
-            try:
-                result = self.session.request(method, url, headers=headers, params=params, json=json, data=data,
-                                              timeout=self.timeout, verify=self.validate_certs)
-            except RequestException as failure:
-                result = failure
+            with self.limit.slot() if self.limit else contextlib.nullcontext() as sent_in:
+                try:
+                    result = self.session.request(method, url, headers=headers, params=params, json=json, data=data,
+                                                  timeout=self.timeout, verify=self.validate_certs)
+                except RequestException as failure:
+                    result = failure
             outcome = classify(method, path, service, result, attempt)
+            if self.limit:
+                self.limit.record(sent_in, outcome)
             if outcome.action == DONE:
                 return result
             if outcome.action == FAIL or (outcome.action == UNKNOWN and recover is None):

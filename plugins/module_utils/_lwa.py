@@ -7,6 +7,7 @@
 This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
 """
 
+import threading
 from urllib.parse import urlencode
 
 SUBSCRIPTIONS_SCOPE = 'alexa::ask:subscriptions'
@@ -52,12 +53,17 @@ def authorization_url(client_id, scopes, redirect_uri, state=None, authorize_url
 
 
 class AccessToken:
-    """The bearer token of one module run: given as is, or minted once from refresh credentials."""
+    """The bearer token of one module run: given as is, or minted once from refresh credentials.
+
+    Shared by concurrent requests: the first to need a token (or a new one) mints it while the
+    others wait, and none mints a second one for the same reason.
+    """
 
     def __init__(self, lwa=None, access_token=None, refresh_token=None):
         self._lwa = lwa
         self._refresh_token = refresh_token
         self._value = access_token
+        self._lock = threading.Lock()
 
     @property
     def can_refresh(self):
@@ -65,9 +71,12 @@ class AccessToken:
 
     def get(self):
         if self._value is None:
-            self.refresh()
+            self.refresh(stale=None)
         return self._value
 
-    def refresh(self):
-        self._value = self._lwa.refresh(self._refresh_token)['access_token']
-        return self._value
+    def refresh(self, stale):
+        """A new access token, unless the one that failed (``stale``) was already replaced."""
+        with self._lock:
+            if self._value == stale:
+                self._value = self._lwa.refresh(self._refresh_token)['access_token']
+            return self._value

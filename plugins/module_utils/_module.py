@@ -103,7 +103,9 @@ class SmapiModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         self.transport = HttpTransport(
             timeout=self.params['timeout'], validate_certs=self.params['validate_certs'],
-            retry=RetryPolicy(attempts=self.params['retry_attempts'], max_delay=self.params['retry_max_delay']))
+            retry=RetryPolicy(attempts=self.params['retry_attempts'], max_delay=self.params['retry_max_delay']),
+            # Only the modules that send requests concurrently have this option.
+            max_concurrency=self.params.get('max_concurrency') or 1)
         self._smapi = None
         # IDs of copies this run created and removed because a concurrent run's create won (see create).
         self.removed_duplicates = []
@@ -130,6 +132,14 @@ class SmapiModule(AnsibleModule):
                                'or skillops.alexa.smapi_vendor_info).')
         return self.params['vendor_id']
 
+    @property
+    def minting_client_id(self):
+        """The security profile of this run's tokens when the module mints them (refresh credentials,
+        no access token given); None when a given access token's profile is unknown."""
+        if self.params['access_token'] or not all(self.params[name] for name, _env_name in REFRESH_OPTIONS):
+            return None
+        return self.params['lwa_client_id']
+
     def lwa(self):
         return LwaClient(self.transport, self.params['lwa_url'], self.params['lwa_client_id'],
                          self.params['lwa_client_secret'])
@@ -147,11 +157,15 @@ class SmapiModule(AnsibleModule):
         """Create through the client and return the ID to keep; say so when a concurrent run's create
         won and this run removed its own copy (a warning, and the ID in ``removed_duplicates``)."""
         created = self.smapi.create(path, body, find_twins)
+        self.report_settled(what, created)
+        return created.id
+
+    def report_settled(self, what, created):
+        """Say so when this run removed its own copy of ``what`` in favour of a concurrent run's."""
         if created.removed:
             self.removed_duplicates.append(created.removed)
             self.warn('Another run created the same %s at the same time: kept %s, the lowest ID, and removed %s, '
                       'the copy this run created.' % (what, created.id, created.removed))
-        return created.id
 
     def exit_absent(self, noun, path, current, id_key):
         """Delete ``current`` unless it is already gone (or this is check mode) and end the task."""

@@ -10,7 +10,7 @@ This is an internal module_utils of skillops.alexa, not a public API: it may cha
 import json
 import re
 
-from ansible_collections.skillops.alexa.plugins.module_utils._errors import Ambiguous, NotFound, ValidationError
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import Ambiguous, Conflict, NotFound, ValidationError
 from ansible_collections.skillops.alexa.plugins.module_utils._smapi import SETTLE_SECONDS
 
 # The AWS account SDNS publishes from: the principal an endpoint role must trust.
@@ -275,3 +275,16 @@ def find_subscription(smapi, vendor_id, subscriber_id, name):
     """The subscription called ``name`` from ``vendor_id`` to ``subscriber_id``; None when there is none."""
     return the_one_named(lambda: subscriptions_named(smapi, vendor_id, subscriber_id, name), 'subscription',
                          'subscriptionId', name, smapi.transport.sleep)
+
+
+def refuse_foreign_subscriber(subscriber, client_id, subscriber_id):
+    """Refuse, before any write, a subscriber that another security profile created.
+
+    SDNS writes a subscription only with a token of the subscriber's security profile. ``client_id``
+    is the token's profile when the module knows it (it mints the token), ``subscriber`` the
+    SubscriberSummary when the token's vendor owns it; without either, SDNS decides.
+    """
+    if subscriber and client_id and subscriber.get('clientId') not in (None, client_id):
+        raise Conflict('subscriber_id %s was created by the security profile %s, not by lwa_client_id %s: use '
+                       'lwa_client_id, lwa_client_secret and refresh_token of the security profile that created '
+                       'the subscriber' % (subscriber_id, subscriber['clientId'], client_id))

@@ -34,7 +34,8 @@ class SmapiClient:
         """One SMAPI call; an expired access token is refreshed once when refresh credentials exist."""
         refreshed = False
         while True:
-            headers = {'Authorization': 'Bearer %s' % self.token.get(), 'Accept': 'application/json'}
+            bearer = self.token.get()
+            headers = {'Authorization': 'Bearer %s' % bearer, 'Accept': 'application/json'}
             try:
                 return self.transport.request(method, self.base_url + path, 'smapi', headers=headers, params=params,
                                               json=body, recover=recover)
@@ -45,7 +46,7 @@ class SmapiClient:
                 if refreshed:
                     error.after_refresh = True
                     raise
-                self.token.refresh()
+                self.token.refresh(stale=bearer)
                 refreshed = True
 
     def get(self, path, params=None):
@@ -88,13 +89,15 @@ class SmapiClient:
             seen.add(next_token)
             query['nextToken'] = next_token
 
-    def create(self, path, body, find_twins):
+    def create(self, path, body, find_twins, settle=True):
         """POST a new object and return what is left as ``Created``: the ID to keep, which may not be
         the new one, and the ID this run removed in favour of it.
 
         ``find_twins`` returns the IDs of every object with the new one's identity (name and
         owner). It is asked before any re-send whose outcome is unknown, so a lost response never
-        leaves a duplicate, and after the create, to settle a race with concurrent creators.
+        leaves a duplicate, and after the create, to settle a race with concurrent creators. A
+        caller that creates many objects passes ``settle=False`` and settles them together
+        (``settle_many``).
         """
         result = self.request('POST', path, body=body, recover=lambda: min(find_twins(), default=None))
         if isinstance(result, Recovered):
@@ -103,21 +106,33 @@ class SmapiClient:
         if not location.startswith(path + '/'):
             raise ApiError('the response has no Location header naming the new object under %s' % path,
                            status=result.status_code, method='POST', path=path)
-        return self._settle(path, location.rsplit('/', 1)[-1], find_twins)
+        own_id = location.rsplit('/', 1)[-1]
+        if not settle:
+            return Created(own_id, None)
+        return self.settle_many(path, {None: own_id}, lambda: {None: find_twins()})[None]
 
-    def _settle(self, path, own_id, find_twins):
-        """Resolve a race of concurrent creates of one object: SDNS has no conditional create.
+    def settle_many(self, path, created, find_all_twins):
+        """Resolve races of concurrent creates: SDNS has no conditional create.
 
-        Every racer keeps the same survivor, the twin with the lowest ID, and deletes only the
-        object it created itself, so the survivor's creator never deletes it and exactly one
-        remains. A racer that finds itself lowest looks once more after SETTLE_SECONDS, for a twin
-        whose create was still on its way; one that arrives later than that is left for the user
-        (the next run names both).
+        ``created`` maps each new object's identity to the ID this run created; ``find_all_twins()``
+        maps identities to the IDs of every object that has them, in one lookup for all. Every racer
+        keeps the same survivor, the twin with the lowest ID, and deletes only the object it
+        created itself, so the survivor's creator never deletes it and exactly one remains. A racer
+        that finds itself lowest looks once more after SETTLE_SECONDS, for a twin whose create was
+        still on its way; one that arrives later than that is left for the user (the next run
+        names both). Returns a ``Created`` for each identity.
         """
+        settled, pending = {}, dict(created)
         for pause in (0, SETTLE_SECONDS):
+            if not pending:
+                break
             self.transport.sleep(pause)
-            survivor = min(set(find_twins()) | set([own_id]))
-            if survivor != own_id:
-                self.delete_if_exists('%s/%s' % (path, own_id))
-                return Created(survivor, own_id)
-        return Created(own_id, None)
+            twins = find_all_twins()
+            for identity, own_id in list(pending.items()):
+                survivor = min(set(twins.get(identity) or ()) | set([own_id]))
+                if survivor != own_id:
+                    self.delete_if_exists('%s/%s' % (path, own_id))
+                    settled[identity] = Created(survivor, own_id)
+                    del pending[identity]
+        settled.update((identity, Created(own_id, None)) for identity, own_id in pending.items())
+        return settled

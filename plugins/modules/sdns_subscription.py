@@ -110,7 +110,7 @@ from ansible_collections.skillops.alexa.plugins.module_utils._errors import Conf
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
     SUBSCRIPTIONS_PATH, find_subscriber, find_subscription, no_such_subscriber, normalize_events, plan,
-    subscription_body, subscription_view, subscriptions_named, validate_name)
+    refuse_foreign_subscriber, subscription_body, subscription_view, subscriptions_named, validate_name)
 
 
 def main():
@@ -158,8 +158,9 @@ def manage(module):
                            % (field, current['subscription_id'], current[field]))
     wanted = dict(name=params['name'], subscriber_id=subscriber_id, vendor_id=vendor_id, events=events)
     changed, after, diff = plan(current, wanted)
-    if changed:
-        refuse_foreign_subscriber(module, vendor_id, after['subscriber_id'])
+    if changed and module.minting_client_id:
+        refuse_foreign_subscriber(find_subscriber(module.smapi, vendor_id, subscriber_id=after['subscriber_id']),
+                                  module.minting_client_id, after['subscriber_id'])
     if changed and not module.check_mode:
         if current is None:
             try:
@@ -174,23 +175,6 @@ def manage(module):
         after = subscription_view(stored) if stored else dict(after, subscription_id=new_id)
         diff['after'] = after
     module.exit_json(changed=changed, subscription=after, diff=diff, removed_duplicates=module.removed_duplicates)
-
-
-def refuse_foreign_subscriber(module, vendor_id, subscriber_id):
-    """Refuse, before any write, a subscriber that another security profile created.
-
-    SDNS writes a subscription only with a token of the subscriber's security profile. The module knows
-    the token's profile when it mints the token (lwa_client_id), and sees the subscriber's profile when
-    the subscriber belongs to vendor_id; otherwise SDNS decides.
-    """
-    client_id = module.params['lwa_client_id']
-    if not client_id or not module.params['refresh_token'] or module.params['access_token']:
-        return
-    owner = find_subscriber(module.smapi, vendor_id, subscriber_id=subscriber_id)
-    if owner and owner.get('clientId') not in (None, client_id):
-        raise Conflict('subscriber_id %s was created by the security profile %s, not by lwa_client_id %s: use '
-                       'lwa_client_id, lwa_client_secret and refresh_token of the security profile that created '
-                       'the subscriber' % (subscriber_id, owner['clientId'], client_id))
 
 
 if __name__ == '__main__':

@@ -4,6 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 import pytest
@@ -14,8 +17,8 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError,
 
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError, NotFound
 from ansible_collections.skillops.alexa.plugins.module_utils._http import (
-    COLLECTION_VERSION, DONE, FAIL, RETRY, UNKNOWN, USER_AGENT, HttpTransport, Recovered, RetryPolicy, classify,
-    parse_retry_after)
+    COLLECTION_VERSION, DONE, FAIL, RETRY, UNKNOWN, USER_AGENT, AdaptiveLimit, HttpTransport, Recovered, RetryPolicy,
+    classify, parse_retry_after)
 
 URL = 'https://api.amazonalexa.com/v0/developmentEvents/subscribers'
 PATH = '/v0/developmentEvents/subscribers'
@@ -361,3 +364,71 @@ def test_classify_a_failure_by_its_type_and_causes(failure, get_action, post_act
         assert outcome.action == action
         error = outcome.error
         assert (error.status, error.service, error.attempts, error.retryable) == (None, 'lwa', 3, action != FAIL)
+
+
+# --- AdaptiveLimit: requests in flight for a module that sends many at once -----------------------
+
+def _verdict(response, status):
+    return classify('GET', PATH, 'smapi', response(status), 1)
+
+
+def test_a_throttle_halves_the_limit_once_per_round(response):
+    limit = AdaptiveLimit(8)
+    rounds = []
+    for dummy in range(4):
+        with limit.slot() as sent_in:
+            rounds.append(sent_in)
+    # Four requests sent in the same round are all throttled: the limit halves once, not four times.
+    for sent_in in rounds:
+        limit.record(sent_in, _verdict(response, 429))
+    assert (limit.limit, limit.throttled, limit.lowest) == (4, 4, 4)
+    with limit.slot() as sent_in:
+        pass
+    limit.record(sent_in, _verdict(response, 429))
+    assert limit.limit == 2
+
+
+def test_successes_grow_the_limit_back_one_at_a_time_up_to_the_maximum(response):
+    limit = AdaptiveLimit(3)
+    limit.record(0, _verdict(response, 429))
+    assert limit.limit == 1
+    for dummy in range(10):
+        with limit.slot() as sent_in:
+            pass
+        limit.record(sent_in, _verdict(response, 200))
+    assert limit.limit == 3 and limit.lowest == 1
+
+
+def test_other_errors_leave_the_limit_alone(response):
+    limit = AdaptiveLimit(4)
+    for status in (500, 503, 404):
+        limit.record(0, _verdict(response, status))
+    assert limit.limit == 4 and limit.throttled == 0
+
+
+def test_slots_block_beyond_the_limit():
+    limit = AdaptiveLimit(2)
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def request():
+        with limit.slot():
+            with lock:
+                running[0] += 1
+                peak[0] = max(peak[0], running[0])
+            time.sleep(0.02)
+            with lock:
+                running[0] -= 1
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda dummy: request(), range(6)))
+    assert peak[0] == 2
+
+
+def test_a_concurrent_transport_holds_its_slot_only_on_the_wire(make, response):
+    transport, session, events = make(response(429, headers={'Retry-After': '1'}), response(200))
+    transport.limit = AdaptiveLimit(2)
+    transport.sleep = lambda seconds: events.append(('free slots while waiting', 2 - transport.limit._in_flight))
+    transport.request('GET', URL, 'smapi')
+    assert events == [('free slots while waiting', 2)]
+    # Halved by the 429, grown back by the success that followed.
+    assert (transport.limit.lowest, transport.limit.limit, transport.limit.throttled) == (1, 2, 1)

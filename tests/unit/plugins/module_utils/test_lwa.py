@@ -3,6 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -45,9 +47,32 @@ def test_access_token_is_minted_once_and_cached():
     token = AccessToken(lwa=lwa, refresh_token='r1')
     assert [token.get(), token.get(), token.get()] == ['minted-1'] * 3
     assert lwa.refreshed == ['r1']
-    assert token.refresh() == 'minted-2'
+    assert token.refresh(stale='minted-1') == 'minted-2'
     assert token.get() == 'minted-2'
     assert lwa.refreshed == ['r1', 'r1']
+
+
+def test_a_token_already_replaced_is_not_refreshed_again():
+    lwa = FakeLwa()
+    token = AccessToken(lwa=lwa, refresh_token='r1')
+    token.get()
+    # Two requests failed with minted-1 at once: the first mints minted-2, the second finds it there.
+    assert token.refresh(stale='minted-1') == 'minted-2'
+    assert token.refresh(stale='minted-1') == 'minted-2'
+    assert lwa.refreshed == ['r1', 'r1']
+
+
+def test_concurrent_first_uses_mint_one_token():
+    class SlowLwa(FakeLwa):
+        def refresh(self, refresh_token):
+            time.sleep(0.05)
+            return super().refresh(refresh_token)
+
+    lwa = SlowLwa()
+    token = AccessToken(lwa=lwa, refresh_token='r1')
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(lambda dummy: token.get(), range(8))) == {'minted-1'}
+    assert lwa.refreshed == ['r1']
 
 
 def test_given_access_token_is_used_as_is():

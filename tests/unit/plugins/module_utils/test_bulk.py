@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the skillops.alexa collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import threading
+import time
+
+import pytest
+
+from ansible_collections.skillops.alexa.plugins.module_utils._bulk import Item, declared_items, fan_out, plan_set
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import Ambiguous, NotFound, ValidationError
+
+ALL = 'AlexaDevelopmentEvent.All'
+PUBLISH = 'AlexaDevelopmentEvent.SkillPublish'
+SUBSCRIBER = 'amzn1.ask-subscriber.1'
+
+
+def view(vendor_id, name='org', events=(ALL,), subscription_id=None):
+    return dict(subscription_id=subscription_id or 'sub-%s-%s' % (vendor_id, name), name=name,
+                subscriber_id=SUBSCRIBER, vendor_id=vendor_id, events=list(events))
+
+
+# --- declared_items -----------------------------------------------------------------------------
+
+def test_items_take_the_tasks_name_and_events_unless_they_have_their_own():
+    items = declared_items([{'vendor_id': 'V1'}, {'vendor_id': 'V2', 'name': 'mine', 'events': ['alexadevelopmentevent.skillpublish']}],
+                           'org', ['AlexaDevelopmentEvent.ALL'])
+    assert items == [Item('V1', 'org', [ALL]), Item('V2', 'mine', [PUBLISH])]
+
+
+@pytest.mark.parametrize('subscriptions, events, message', [
+    ([{'vendor_id': 'V1'}, {'vendor_id': 'V1', 'name': 'org'}], [ALL],
+     "subscriptions[1] repeats subscriptions[0] (vendor_id V1, name 'org'): declare each vendor_id and name once"),
+    ([{'vendor_id': 'V1'}], None,
+     'subscriptions[0].events is not set and neither is events: give the task events for every item, or the item its own'),
+    ([{'vendor_id': 'V1'}, {'vendor_id': 'V2', 'events': ['Nope']}], [ALL],
+     "subscriptions[1].events: unknown event 'Nope'; valid events:"),
+    ([{'vendor_id': 'V1', 'name': 'x' * 256}], [ALL], 'subscriptions[0].name is 256 characters long; SMAPI accepts at most 255'),
+])
+def test_a_bad_item_is_refused_naming_its_index_and_field(subscriptions, events, message):
+    with pytest.raises(ValidationError) as caught:
+        declared_items(subscriptions, 'org', events)
+    assert str(caught.value).startswith(message)
+
+
+# --- plan_set -------------------------------------------------------------------------------------
+
+def test_plan_set_compares_each_item_with_its_identity():
+    items = [Item('V1', 'org', [ALL]), Item('V2', 'org', [ALL]), Item('V3', 'org', [PUBLISH])]
+    current = [view('V1'), view('V2', events=[PUBLISH]), view('V4'), view('V1', name='theirs')]
+    steps = plan_set(items, current, SUBSCRIBER, purge=False)
+    assert [(step.action, step.vendor_id) for step in steps] == [('unchanged', 'V1'), ('updated', 'V2'), ('created', 'V3')]
+    assert steps[1].before == view('V2', events=[PUBLISH]) and steps[1].after == view('V2')
+    assert steps[2].before is None
+    assert steps[2].after == dict(name='org', subscriber_id=SUBSCRIBER, vendor_id='V3', events=[PUBLISH])
+
+
+def test_purge_deletes_every_undeclared_subscription_to_the_subscriber():
+    current = [view('V1'), view('V4'), view('V1', name='theirs')]
+    steps = plan_set([Item('V1', 'org', [ALL])], current, SUBSCRIBER, purge=True)
+    assert [(step.action, step.vendor_id, step.name) for step in steps] == [
+        ('unchanged', 'V1', 'org'), ('deleted', 'V1', 'theirs'), ('deleted', 'V4', 'org')]
+    assert steps[2].before == view('V4') and steps[2].after is None
+
+
+def test_twins_of_an_identity_fail_that_item_only():
+    current = [view('V1', subscription_id='s2'), view('V1', subscription_id='s1')]
+    steps = plan_set([Item('V1', 'org', [ALL]), Item('V2', 'org', [ALL])], current, SUBSCRIBER, purge=True)
+    assert [step.action for step in steps] == ['failed', 'created']
+    assert isinstance(steps[0].error, Ambiguous) and steps[0].error.ids == ['s1', 's2']
+
+
+# --- fan_out --------------------------------------------------------------------------------------
+
+def test_fan_out_keeps_the_order_and_each_items_error():
+    def work(n):
+        if n == 3:
+            raise NotFound('no %d' % n)
+        time.sleep(0.01 * (5 - n))
+        return n * 10
+
+    outcomes = fan_out(work, [1, 2, 3, 4], workers=4)
+    assert [value for value, dummy in outcomes] == [10, 20, None, 40]
+    assert [str(error) if error else None for dummy, error in outcomes] == [None, None, 'no 3', None]
+
+
+def test_fan_out_runs_at_most_workers_at_once():
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def work(n):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.02)
+        with lock:
+            running[0] -= 1
+
+    fan_out(work, list(range(12)), workers=3)
+    assert peak[0] == 3
+    fan_out(work, list(range(4)), workers=1)
+    assert peak[0] == 3
+
+
+def test_fan_out_lets_a_bug_end_the_task():
+    with pytest.raises(KeyError):
+        fan_out(lambda n: {}[n], [1, 2], workers=2)
