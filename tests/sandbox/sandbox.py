@@ -3,6 +3,7 @@
 
     python tests/sandbox/sandbox.py [--seed FILE] [--host 127.0.0.1] [--smapi-port 8700]
         [--lwa-port 8701] [--moto-port 8702] [--no-moto --aws-url URL] [--env-file PATH]
+        [--latency SECONDS]
 
 Prints `export NAME=value` lines for the environment the collection reads, writes the same
 lines to --env-file, and runs until SIGINT or SIGTERM. Port 0 picks a free port. Tests start it
@@ -29,6 +30,7 @@ import sandbox_lwa  # noqa: E402
 import sandbox_smapi  # noqa: E402
 from sandbox_delivery import Deliverer  # noqa: E402
 from sandbox_http import JsonHandler, make_server  # noqa: E402
+from sandbox_knobs import KnobError, check_latency  # noqa: E402
 from sandbox_state import SeedError, State, load_seed  # noqa: E402
 
 DEFAULT_SEED = os.path.join(HERE, "seeds", "demo.yml")
@@ -52,15 +54,17 @@ class LwaHandler(JsonHandler):
 
 
 class Sandbox:
-    """SMAPI server, LWA server and (unless aws_url is given) moto, sharing one State."""
+    """SMAPI server, LWA server and (unless aws_url is given) moto, sharing one State.
+    `latency` is where the knob starts and where POST /_sandbox/reset returns it; KnobError
+    (a ValueError) when it is out of range."""
 
     def __init__(self, seed_path=DEFAULT_SEED, host="127.0.0.1", smapi_port=8700,
-                 lwa_port=8701, moto_port=8702, aws_url=None, verbose=False):
+                 lwa_port=8701, moto_port=8702, aws_url=None, verbose=False, latency=0):
         self.host = host
         self.ports = {"smapi": smapi_port, "lwa": lwa_port, "moto": moto_port}
         self.aws_url = aws_url
         self.verbose = verbose
-        self.state = State(load_seed(seed_path))
+        self.state = State(load_seed(seed_path), latency=latency)
         self._moto = None
         self._servers = []
         self._threads = []
@@ -156,6 +160,20 @@ def write_env_file(path, text):
     os.replace(tmp, path)
 
 
+def knob(check):
+    """An argparse type from a sandbox_knobs check."""
+    def convert(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        try:
+            return check(value)
+        except KnobError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return convert
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description="SDNS sandbox: SMAPI + LWA + moto.")
     parser.add_argument("--seed", default=DEFAULT_SEED, help="seed YAML (default: demo.yml)")
@@ -167,6 +185,9 @@ def parse_args(argv):
     parser.add_argument("--aws-url", help="AWS endpoint to use with --no-moto")
     parser.add_argument("--env-file", help="also write the export lines here")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--latency", type=knob(check_latency), default=0, metavar="SECONDS",
+                        help="every SMAPI and LWA request waits this long before it is handled "
+                             "(default 0)")
     args = parser.parse_args(argv)
     if args.no_moto != bool(args.aws_url):
         parser.error("--no-moto and --aws-url go together")
@@ -180,9 +201,10 @@ def main(argv=None):
         signal.signal(signum, lambda *_: stop.set())
     try:
         sandbox = Sandbox(args.seed, args.host, args.smapi_port, args.lwa_port, args.moto_port,
-                          aws_url=args.aws_url if args.no_moto else None, verbose=args.verbose)
+                          aws_url=args.aws_url if args.no_moto else None, verbose=args.verbose,
+                          latency=args.latency)
         sandbox.start()
-    except (OSError, SeedError, yaml.YAMLError) as exc:
+    except (OSError, SeedError, KnobError, yaml.YAMLError) as exc:
         print(f"sandbox: cannot start: {exc}", file=sys.stderr)
         return 1
     text = "".join(f"export {k}={v}\n" for k, v in sandbox.environment().items())
@@ -190,6 +212,8 @@ def main(argv=None):
         write_env_file(args.env_file, text)
     sys.stdout.write(text)
     sys.stdout.flush()
+    if args.latency:
+        print(f"sandbox: latency {args.latency:g} s per SMAPI and LWA request", file=sys.stderr)
     try:
         while not stop.wait(0.2):
             pass

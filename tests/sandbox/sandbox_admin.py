@@ -1,15 +1,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The admin API under /_sandbox on the SMAPI port: what tests and demos need to steer the
-sandbox (reset, inspect, page size, user consent, tokens, skill events, faults). Never
-logged."""
+sandbox (reset, inspect, page size, latency, user consent, tokens, skill events, faults).
+Never logged, never delayed."""
 
 import uuid
 
 import sandbox_events as events
+from sandbox_http import ADMIN_PREFIX as ADMIN
 from sandbox_http import ApiError, Reply, Route
+from sandbox_knobs import KnobError, check_latency
 from sandbox_state import ACCESS_TOKEN_LIFETIME, FAULT_KINDS, Fault
 
-ADMIN = "/_sandbox"
+CONFIG_KEYS = ("max_page_size", "latency")
 
 
 def bad(message):
@@ -59,14 +61,31 @@ def counters(req):
     return Reply(200, req.state.counter_report())
 
 
+def get_config(req):
+    return Reply(200, req.state.config_report())
+
+
 def config(req):
+    """Sets the keys given, all or none: every value is checked before any is applied."""
     body = req.json()
+    unknown = sorted(set(body) - set(CONFIG_KEYS))
+    if unknown:
+        raise bad(f"unknown config key {', '.join(unknown)}; known: {', '.join(CONFIG_KEYS)}")
+    changes = {}
     if "max_page_size" in body:
         size = body["max_page_size"]
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise bad("max_page_size must be a positive integer")
-        req.state.max_page_size = size
-    return Reply(200, {"max_page_size": req.state.max_page_size})
+        changes["max_page_size"] = size
+    try:
+        if "latency" in body:
+            changes["latency"] = check_latency(body["latency"])
+    except KnobError as exc:
+        raise bad(str(exc)) from None
+    with req.state.lock:
+        for name, value in changes.items():
+            setattr(req.state, name, value)
+    return get_config(req)
 
 
 def authorize(req):
@@ -173,6 +192,7 @@ ROUTES = [
     Route("GET", f"{ADMIN}/requests", requests_log),
     Route("DELETE", f"{ADMIN}/requests", clear_requests),
     Route("GET", f"{ADMIN}/counters", counters),
+    Route("GET", f"{ADMIN}/config", get_config),
     Route("POST", f"{ADMIN}/config", config),
     Route("POST", f"{ADMIN}/authorize", authorize),
     Route("POST", f"{ADMIN}/tokens", tokens),

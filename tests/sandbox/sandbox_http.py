@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What the SMAPI and LWA servers share: routing by method and path template, JSON replies,
-the X-Amzn-RequestId header, error exceptions and the request log."""
+the X-Amzn-RequestId header, error exceptions, the request log, and where latency and faults
+act."""
 
 import json
 import re
@@ -10,6 +11,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+
+ADMIN_PREFIX = "/_sandbox"
 
 
 class ApiError(Exception):
@@ -121,9 +124,13 @@ class JsonHandler(BaseHTTPRequestHandler):
                     route = candidate
                     params = {k: unquote(v) for k, v in match.groupdict().items()}
         request = Request(self, route, params, raw)
-        # The one place faults act; the admin API is never faulted.
-        fault = None if path.startswith("/_sandbox") else self.state.take_fault(self.command,
-                                                                                path)
+        admin = path.startswith(ADMIN_PREFIX)
+        # The one place latency and faults act; the admin API has neither. Each connection has
+        # its own thread, so concurrent requests wait out their latency side by side.
+        latency = 0 if admin else self.state.latency
+        if latency:
+            time.sleep(latency)
+        fault = None if admin else self.state.take_fault(self.command, path)
         if fault:
             fault.hold()
         reply = None  # a reset fault neither operates nor answers
@@ -190,7 +197,7 @@ class JsonHandler(BaseHTTPRequestHandler):
     def log_request_entry(self, request, reply, dropped=False):
         """Record the call unless it is the admin API (the log is about the client's calls).
         A dropped connection is logged with status 0."""
-        if request.path.startswith("/_sandbox"):
+        if request.path.startswith(ADMIN_PREFIX):
             return
         template = request.route.template if request.route else request.path
         status = 0 if dropped else reply.status

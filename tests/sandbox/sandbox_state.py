@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 
 import yaml
 
+from sandbox_knobs import check_latency
+
 SCOPE_SUBSCRIPTIONS = "alexa::ask:subscriptions"
 ACCESS_TOKEN_LIFETIME = 3600
 # LWA authorization codes live five minutes (LWA documentation for the code grant).
@@ -207,10 +209,12 @@ def _require(entry, keys, what):
 
 
 class State:
-    """Everything the SMAPI and LWA servers share. `reset()` returns to the seed."""
+    """Everything the SMAPI and LWA servers share. `reset()` returns to the seed, and the knobs
+    to the values given here (the command line's or the Sandbox constructor's)."""
 
-    def __init__(self, seed):
+    def __init__(self, seed, latency=0):
         self.seed = seed
+        self.start_latency = check_latency(latency)
         self.lock = threading.RLock()
         # Signs nextToken values so a client cannot forge or reuse them for another query.
         self.page_secret = secrets.token_bytes(32)
@@ -232,6 +236,7 @@ class State:
             self.by_route = Counter()
             self.deliveries = []
             self.max_page_size = DEFAULT_PAGE_SIZE
+            self.latency = self.start_latency
             self.faults = []
             self.faults_fired = 0
             self._load(copy.deepcopy(self.seed))
@@ -366,6 +371,11 @@ class State:
             return {"total": self.counters["total"], "writes": self.counters["writes"],
                     "write_attempts": self.counters["write_attempts"], "by_route": dict(self.by_route)}
 
+    def config_report(self):
+        """What POST /_sandbox/config sets, as it stands."""
+        with self.lock:
+            return {"max_page_size": self.max_page_size, "latency": self.latency}
+
     # -- faults ----------------------------------------------------------------------------
     def arm_fault(self, fault):
         with self.lock:
@@ -411,5 +421,5 @@ class State:
                 "subscribers": [dict(s.summary(), vendorId=s.vendor_id)
                                 for s in self.subscribers.values()],
                 "subscriptions": [s.info() for s in self.subscriptions.values()],
-                "config": {"max_page_size": self.max_page_size},
+                "config": self.config_report(),
             }
