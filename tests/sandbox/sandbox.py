@@ -3,7 +3,7 @@
 
     python tests/sandbox/sandbox.py [--seed FILE] [--host 127.0.0.1] [--smapi-port 8700]
         [--lwa-port 8701] [--moto-port 8702] [--no-moto --aws-url URL] [--env-file PATH]
-        [--latency SECONDS]
+        [--latency SECONDS] [--throttle-rate N [--throttle-burst N]]
 
 Prints `export NAME=value` lines for the environment the collection reads, writes the same
 lines to --env-file, and runs until SIGINT or SIGTERM. Port 0 picks a free port. Tests start it
@@ -30,7 +30,7 @@ import sandbox_lwa  # noqa: E402
 import sandbox_smapi  # noqa: E402
 from sandbox_delivery import Deliverer  # noqa: E402
 from sandbox_http import JsonHandler, make_server  # noqa: E402
-from sandbox_knobs import KnobError, check_latency  # noqa: E402
+from sandbox_knobs import ANONYMOUS, KnobError, check_latency, check_throttle  # noqa: E402
 from sandbox_state import SeedError, State, load_seed  # noqa: E402
 
 DEFAULT_SEED = os.path.join(HERE, "seeds", "demo.yml")
@@ -40,6 +40,15 @@ REGION = "us-east-1"
 class SmapiHandler(JsonHandler):
     service = "smapi"
     routes = sandbox_smapi.ROUTES + sandbox_admin.ROUTES
+
+    def throttle_key(self, request):
+        """Limits are per LWA client: the client of the bearer token, whichever user it acts
+        for; requests without a usable token share one bucket."""
+        token = sandbox_smapi.bearer_token(request)
+        if token is None:
+            return ANONYMOUS
+        request.client_id = token.client_id  # for the request log of a refused request
+        return token.client_id
 
 
 class LwaHandler(JsonHandler):
@@ -55,16 +64,21 @@ class LwaHandler(JsonHandler):
 
 class Sandbox:
     """SMAPI server, LWA server and (unless aws_url is given) moto, sharing one State.
-    `latency` is where the knob starts and where POST /_sandbox/reset returns it; KnobError
-    (a ValueError) when it is out of range."""
+    `latency`, `throttle_rate` (None: no throttle) and `throttle_burst` (None: the rate
+    rounded up) are where the knobs start and where POST /_sandbox/reset returns them;
+    KnobError (a ValueError) when one is out of range."""
 
     def __init__(self, seed_path=DEFAULT_SEED, host="127.0.0.1", smapi_port=8700,
-                 lwa_port=8701, moto_port=8702, aws_url=None, verbose=False, latency=0):
+                 lwa_port=8701, moto_port=8702, aws_url=None, verbose=False, latency=0,
+                 throttle_rate=None, throttle_burst=None):
         self.host = host
         self.ports = {"smapi": smapi_port, "lwa": lwa_port, "moto": moto_port}
         self.aws_url = aws_url
         self.verbose = verbose
-        self.state = State(load_seed(seed_path), latency=latency)
+        if throttle_burst is not None and throttle_rate is None:
+            raise KnobError("throttle burst needs a throttle rate")
+        throttle = None if throttle_rate is None else (throttle_rate, throttle_burst)
+        self.state = State(load_seed(seed_path), latency=latency, throttle=throttle)
         self._moto = None
         self._servers = []
         self._threads = []
@@ -160,13 +174,14 @@ def write_env_file(path, text):
     os.replace(tmp, path)
 
 
-def knob(check):
+def knob(check, kind=float):
     """An argparse type from a sandbox_knobs check."""
     def convert(text):
         try:
-            value = float(text)
+            value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+            what = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
         try:
             return check(value)
         except KnobError as exc:
@@ -188,9 +203,18 @@ def parse_args(argv):
     parser.add_argument("--latency", type=knob(check_latency), default=0, metavar="SECONDS",
                         help="every SMAPI and LWA request waits this long before it is handled "
                              "(default 0)")
+    parser.add_argument("--throttle-rate", type=knob(lambda rate: check_throttle(rate)[0]),
+                        metavar="N", help="answer 429 to SMAPI requests beyond N a second per "
+                                          "LWA client (default: no throttle)")
+    parser.add_argument("--throttle-burst", type=knob(lambda burst: check_throttle(1, burst)[1],
+                                                      int),
+                        metavar="N", help="the throttle's bucket size (default: the rate "
+                                          "rounded up)")
     args = parser.parse_args(argv)
     if args.no_moto != bool(args.aws_url):
         parser.error("--no-moto and --aws-url go together")
+    if args.throttle_burst is not None and args.throttle_rate is None:
+        parser.error("--throttle-burst needs --throttle-rate")
     return args
 
 
@@ -202,7 +226,8 @@ def main(argv=None):
     try:
         sandbox = Sandbox(args.seed, args.host, args.smapi_port, args.lwa_port, args.moto_port,
                           aws_url=args.aws_url if args.no_moto else None, verbose=args.verbose,
-                          latency=args.latency)
+                          latency=args.latency, throttle_rate=args.throttle_rate,
+                          throttle_burst=args.throttle_burst)
         sandbox.start()
     except (OSError, SeedError, KnobError, yaml.YAMLError) as exc:
         print(f"sandbox: cannot start: {exc}", file=sys.stderr)
@@ -214,6 +239,10 @@ def main(argv=None):
     sys.stdout.flush()
     if args.latency:
         print(f"sandbox: latency {args.latency:g} s per SMAPI and LWA request", file=sys.stderr)
+    if sandbox.state.throttle:
+        throttle = sandbox.state.throttle
+        print(f"sandbox: throttle {throttle.rate:g} SMAPI requests/s per LWA client, burst "
+              f"{throttle.burst}", file=sys.stderr)
     try:
         while not stop.wait(0.2):
             pass

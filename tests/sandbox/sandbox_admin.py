@@ -1,17 +1,18 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The admin API under /_sandbox on the SMAPI port: what tests and demos need to steer the
-sandbox (reset, inspect, page size, latency, user consent, tokens, skill events, faults).
-Never logged, never delayed."""
+sandbox (reset, inspect, page size, latency, throttle, user consent, tokens, skill events,
+faults). Never logged, delayed or throttled."""
 
 import uuid
 
 import sandbox_events as events
 from sandbox_http import ADMIN_PREFIX as ADMIN
 from sandbox_http import ApiError, Reply, Route
-from sandbox_knobs import KnobError, check_latency
+from sandbox_knobs import KnobError, Throttle, check_latency
 from sandbox_state import ACCESS_TOKEN_LIFETIME, FAULT_KINDS, Fault
 
-CONFIG_KEYS = ("max_page_size", "latency")
+CONFIG_KEYS = ("max_page_size", "latency", "throttle")
+THROTTLE_KEYS = ("rate", "burst")
 
 
 def bad(message):
@@ -80,12 +81,28 @@ def config(req):
     try:
         if "latency" in body:
             changes["latency"] = check_latency(body["latency"])
+        if "throttle" in body:
+            changes["throttle"] = _throttle(body["throttle"])
     except KnobError as exc:
         raise bad(str(exc)) from None
     with req.state.lock:
         for name, value in changes.items():
             setattr(req.state, name, value)
     return get_config(req)
+
+
+def _throttle(spec):
+    """A new Throttle (all buckets full), or None to turn it off."""
+    if spec is None:
+        return None
+    if not isinstance(spec, dict):
+        raise bad('throttle must be an object {"rate": N, "burst": N} or null')
+    unknown = sorted(set(spec) - set(THROTTLE_KEYS))
+    if unknown:
+        raise bad(f"unknown throttle key {', '.join(unknown)}; known: {', '.join(THROTTLE_KEYS)}")
+    if "rate" not in spec:
+        raise bad("throttle needs rate (requests per second)")
+    return Throttle(spec["rate"], spec.get("burst"))
 
 
 def authorize(req):

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What the SMAPI and LWA servers share: routing by method and path template, JSON replies,
 the X-Amzn-RequestId header, error exceptions, the request log, and where latency and faults
-act."""
+act, and the throttle's front door."""
 
 import json
 import re
@@ -11,6 +11,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from sandbox_knobs import RATE_EXCEEDED, retry_after
 
 ADMIN_PREFIX = "/_sandbox"
 
@@ -86,7 +88,8 @@ class Request:
 
 
 class JsonHandler(BaseHTTPRequestHandler):
-    """Subclasses set `service` and `routes`, and may override `not_found_body`."""
+    """Subclasses set `service` and `routes`, and may override `not_found_body`, `fault_body`
+    and `throttle_key`."""
 
     protocol_version = "HTTP/1.1"
     server_version = "sdns-sandbox"
@@ -110,6 +113,11 @@ class JsonHandler(BaseHTTPRequestHandler):
         """The error body of an injected error status."""
         return {"message": message}
 
+    def throttle_key(self, request):
+        """The bucket of the throttle a request draws from, or None when the server is not
+        throttled (the default)."""
+        return None
+
     def _dispatch(self):
         self.request_id = str(uuid.uuid4())
         length = int(self.headers.get("Content-Length") or 0)
@@ -125,8 +133,16 @@ class JsonHandler(BaseHTTPRequestHandler):
                     params = {k: unquote(v) for k, v in match.groupdict().items()}
         request = Request(self, route, params, raw)
         admin = path.startswith(ADMIN_PREFIX)
-        # The one place latency and faults act; the admin API has neither. Each connection has
-        # its own thread, so concurrent requests wait out their latency side by side.
+        # The one place the throttle, latency and faults act; the admin API has none of them.
+        # The throttle comes first, as an API's front door does: it decides when the request
+        # arrives, and a refused request is answered at once, without the latency (which stands
+        # for the service's work) and without reaching a fault.
+        refused = None if admin else self._throttle(request)
+        if refused:
+            self.log_request_entry(request, refused)
+            self._send(refused)
+            return
+        # Each connection has its own thread, so concurrent requests wait side by side.
         latency = 0 if admin else self.state.latency
         if latency:
             time.sleep(latency)
@@ -149,6 +165,17 @@ class JsonHandler(BaseHTTPRequestHandler):
             self._drop_connection()
         else:
             self._send(reply)
+
+    def _throttle(self, request):
+        """The 429 of a request beyond its client's rate, or None to go on."""
+        throttle = self.state.throttle
+        key = self.throttle_key(request) if throttle else None
+        if key is None:
+            return None
+        wait = throttle.take(key)
+        if not wait:
+            return None
+        return Reply(429, dict(RATE_EXCEEDED), {"Retry-After": str(retry_after(wait))})
 
     def _handle(self, request, allowed):
         try:

@@ -66,11 +66,16 @@ class Violations:
 
 
 # -- authentication --------------------------------------------------------------------------
-def authenticate(req, need_scope=True, scope_status=403):
-    """The caller's access token. SDNS calls need alexa::ask:subscriptions."""
+def bearer_token(req):
+    """The usable access token of the Authorization header, or None."""
     header = req.headers.get("Authorization") or ""
     scheme, dummy, value = header.partition(" ")
-    token = req.state.access_token(value.strip()) if scheme.lower() == "bearer" else None
+    return req.state.access_token(value.strip()) if scheme.lower() == "bearer" else None
+
+
+def authenticate(req, need_scope=True, scope_status=403):
+    """The caller's access token. SDNS calls need alexa::ask:subscriptions."""
+    token = bearer_token(req)
     if token is None:
         raise unauthorized()
     req.client_id = token.client_id

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 
 import yaml
 
-from sandbox_knobs import check_latency
+from sandbox_knobs import Throttle, check_latency, check_throttle
 
 SCOPE_SUBSCRIPTIONS = "alexa::ask:subscriptions"
 ACCESS_TOKEN_LIFETIME = 3600
@@ -212,9 +212,11 @@ class State:
     """Everything the SMAPI and LWA servers share. `reset()` returns to the seed, and the knobs
     to the values given here (the command line's or the Sandbox constructor's)."""
 
-    def __init__(self, seed, latency=0):
+    def __init__(self, seed, latency=0, throttle=None):
+        """`throttle`: None (off) or (rate, burst), burst None for its default."""
         self.seed = seed
         self.start_latency = check_latency(latency)
+        self.start_throttle = check_throttle(*throttle) if throttle else None
         self.lock = threading.RLock()
         # Signs nextToken values so a client cannot forge or reuse them for another query.
         self.page_secret = secrets.token_bytes(32)
@@ -237,6 +239,8 @@ class State:
             self.deliveries = []
             self.max_page_size = DEFAULT_PAGE_SIZE
             self.latency = self.start_latency
+            # Fresh buckets: every client starts with a full one.
+            self.throttle = Throttle(*self.start_throttle) if self.start_throttle else None
             self.faults = []
             self.faults_fired = 0
             self._load(copy.deepcopy(self.seed))
@@ -374,7 +378,8 @@ class State:
     def config_report(self):
         """What POST /_sandbox/config sets, as it stands."""
         with self.lock:
-            return {"max_page_size": self.max_page_size, "latency": self.latency}
+            return {"max_page_size": self.max_page_size, "latency": self.latency,
+                    "throttle": self.throttle.report() if self.throttle else None}
 
     # -- faults ----------------------------------------------------------------------------
     def arm_fault(self, fault):

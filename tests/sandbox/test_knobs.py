@@ -17,10 +17,13 @@ import requests
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from sandbox import Sandbox, parse_args  # noqa: E402
-from sandbox_testkit import TEST_SEED  # noqa: E402
+from sandbox_knobs import Throttle, retry_after  # noqa: E402
+from sandbox_testkit import (  # noqa: E402
+    DEV3_USER, ORG_ADMIN, ORG_CLIENT, ORG_VENDOR, OTHER_CLIENT, SCOPE, TEST_SEED, endpoint_body)
 
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox.py")
 VENDORS = "/v1/vendors"
+SUBSCRIBERS = "/v0/developmentEvents/subscribers"
 ORG_TOKEN = "Atza|org-access"
 
 
@@ -48,7 +51,7 @@ def post_config(api, body):
 def started_with_knobs(sandbox):
     """A second sandbox whose knobs start set (sharing the first one's moto)."""
     with Sandbox(TEST_SEED, smapi_port=0, lwa_port=0, aws_url=sandbox.aws_url,
-                 latency=0.05) as running:
+                 latency=0.05, throttle_rate=1, throttle_burst=2) as running:
         yield running
 
 
@@ -97,7 +100,7 @@ def test_many_clients_connecting_at_once_are_all_served_promptly(api):
 
 # -- latency -----------------------------------------------------------------------------------
 def test_latency_delays_smapi_and_lwa_but_not_the_admin_api(api):
-    assert config(api, latency=0.2) == {"max_page_size": 50, "latency": 0.2}
+    assert config(api, latency=0.2) == {"max_page_size": 50, "latency": 0.2, "throttle": None}
     answer, took = timed(lambda: get(api.smapi_url))
     assert answer.status_code == 200 and took >= 0.2
     answer, took = timed(lambda: get(api.smapi_url, "/nowhere"))
@@ -124,7 +127,17 @@ def test_concurrent_requests_wait_out_their_latency_side_by_side(api, count):
     ({"latency": True}, "latency"), ({"latency": None}, "latency"),
     ({"latency": 61}, "latency"), ({"latency": 0.1, "max_page_size": 0}, "max_page_size"),
     ({"latencey": 0.1}, "unknown config key latencey"),
-], ids=["negative", "string", "bool", "null", "too-long", "all-or-nothing", "unknown-key"])
+    ({"throttle": 5}, "throttle must be an object"),
+    ({"throttle": {"burst": 2}}, "throttle needs rate"),
+    ({"throttle": {"rate": 0}}, "throttle rate must be"),
+    ({"throttle": {"rate": "10"}}, "throttle rate must be"),
+    ({"throttle": {"rate": 5, "burst": 0}}, "throttle burst must be an integer >= 1"),
+    ({"throttle": {"rate": 5, "burst": 1.5}}, "throttle burst must be an integer >= 1"),
+    ({"throttle": {"rate": 5, "per": "user"}}, "unknown throttle key per"),
+    ({"latency": 0.1, "throttle": {"rate": -1}}, "throttle rate must be"),
+], ids=["negative", "string", "bool", "null", "too-long", "all-or-nothing", "unknown-key",
+        "throttle-number", "no-rate", "zero-rate", "string-rate", "zero-burst", "float-burst",
+        "unknown-throttle-key", "throttle-all-or-nothing"])
 def test_invalid_config_is_400_and_changes_nothing(api, body, words):
     before = api.admin("GET", "config")
     answer = post_config(api, body)
@@ -140,42 +153,185 @@ def test_config_refuses_non_finite_numbers(api):
 
 
 def test_config_is_part_of_the_state(api):
-    config(api, latency=0.05, max_page_size=3)
-    assert api.admin("GET", "state")["config"] == {"max_page_size": 3, "latency": 0.05}
+    config(api, latency=0.05, max_page_size=3, throttle={"rate": 2.5})
+    assert api.admin("GET", "state")["config"] == {
+        "max_page_size": 3, "latency": 0.05, "throttle": {"rate": 2.5, "burst": 3}}
 
 
 def test_reset_restores_the_values_given_at_start(api, started_with_knobs):
     other = type(api)(started_with_knobs)
-    assert other.admin("GET", "config") == {"max_page_size": 50, "latency": 0.05}
-    other.admin("POST", "config", {"latency": 0, "max_page_size": 2})
+    at_start = {"max_page_size": 50, "latency": 0.05, "throttle": {"rate": 1, "burst": 2}}
+    assert other.admin("GET", "config") == at_start
+    assert [get(other.smapi_url).status_code for dummy in range(3)] == [200, 200, 429]
+    other.admin("POST", "config", {"latency": 0, "max_page_size": 2, "throttle": None})
     other.admin("POST", "reset")
-    assert other.admin("GET", "config") == {"max_page_size": 50, "latency": 0.05}
-    assert timed(lambda: get(other.smapi_url))[1] >= 0.05
+    assert other.admin("GET", "config") == at_start
+    answer, took = timed(lambda: get(other.smapi_url))
+    assert answer.status_code == 200 and took >= 0.05  # and the bucket is full again
 
 
-def test_knobs_out_of_range_are_refused_by_the_constructor():
-    with pytest.raises(ValueError, match="latency"):
-        Sandbox(TEST_SEED, latency=-1)
+@pytest.mark.parametrize("knobs, words", [
+    ({"latency": -1}, "latency"), ({"throttle_rate": 0}, "throttle rate"),
+    ({"throttle_rate": 5, "throttle_burst": 0}, "throttle burst"),
+    ({"throttle_burst": 5}, "throttle burst needs a throttle rate"),
+])
+def test_knobs_out_of_range_are_refused_by_the_constructor(knobs, words):
+    with pytest.raises(ValueError, match=words):
+        Sandbox(TEST_SEED, **knobs)
 
 
 # -- the command line ----------------------------------------------------------------------------
 def test_command_line_sets_the_knobs(api):
-    process, smapi_url = start_command_line("--latency", "0.05")
+    process, smapi_url = start_command_line("--latency", "0.05", "--throttle-rate", "20",
+                                            "--throttle-burst", "3")
     try:
         answer = requests.get(smapi_url + "/_sandbox/config", timeout=10)
-        assert answer.json() == {"max_page_size": 50, "latency": 0.05}
+        assert answer.json() == {"max_page_size": 50, "latency": 0.05,
+                                 "throttle": {"rate": 20, "burst": 3}}
     finally:
         stop(process)
     assert process.returncode == 0
+    assert "throttle 20 SMAPI requests/s per LWA client, burst 3" in process.stderr.read()
 
 
 @pytest.mark.parametrize("options, words", [
     (["--latency", "-1"], "--latency: latency must be a number of seconds from 0 to 60"),
     (["--latency", "soon"], "--latency: not a number: 'soon'"),
     (["--latency", "nan"], "--latency: latency must be"),
+    (["--throttle-rate", "0"], "--throttle-rate: throttle rate must be"),
+    (["--throttle-rate", "5", "--throttle-burst", "0"], "--throttle-burst: throttle burst must"),
+    (["--throttle-rate", "5", "--throttle-burst", "1.5"], "--throttle-burst: not an integer"),
+    (["--throttle-burst", "5"], "--throttle-burst needs --throttle-rate"),
 ])
 def test_command_line_refuses_knobs_out_of_range(capsys, options, words):
     with pytest.raises(SystemExit) as exit_info:
         parse_args(options)
     assert exit_info.value.code == 2
     assert words in capsys.readouterr().err
+
+
+# -- throttle: the token bucket ------------------------------------------------------------------
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_bucket_admits_the_burst_then_refills_at_the_rate():
+    clock = Clock()
+    throttle = Throttle(2, 3, clock=clock)
+    assert [throttle.take("a") for dummy in range(3)] == [0, 0, 0]
+    assert throttle.take("a") == pytest.approx(0.5)  # one token takes 1/rate seconds
+    assert throttle.take("a") == pytest.approx(0.5)  # a refused request takes nothing
+    clock.now += 0.25
+    assert throttle.take("a") == pytest.approx(0.25)
+    clock.now += 0.25
+    assert throttle.take("a") == 0
+    clock.now += 60  # refills up to the burst, no further
+    assert [throttle.take("a") == 0 for dummy in range(4)] == [True, True, True, False]
+
+
+def test_buckets_are_per_key():
+    throttle = Throttle(1, 1, clock=Clock())
+    assert throttle.take("a") == 0
+    assert throttle.take("a") > 0
+    assert throttle.take("b") == 0
+
+
+@pytest.mark.parametrize("rate, burst", [(0.5, 1), (1, 1), (2.5, 3), (10, 10)])
+def test_burst_defaults_to_the_rate_rounded_up(rate, burst):
+    assert Throttle(rate).report() == {"rate": rate, "burst": burst}
+
+
+@pytest.mark.parametrize("wait, seconds", [(0.001, 1), (1, 1), (1.01, 2), (2.5, 3)])
+def test_retry_after_is_whole_seconds_rounded_up(wait, seconds):
+    assert retry_after(wait) == seconds
+
+
+# -- throttle: over HTTP -------------------------------------------------------------------------
+def test_beyond_the_burst_429_with_retry_after_then_recovers(api):
+    assert config(api, throttle={"rate": 2, "burst": 2})["throttle"] == {"rate": 2, "burst": 2}
+    assert [get(api.smapi_url).status_code for dummy in range(2)] == [200, 200]
+    refused = get(api.smapi_url)
+    assert refused.status_code == 429
+    assert refused.json() == {"message": "Rate exceeded."}
+    assert refused.headers["Retry-After"] == "1"
+    assert refused.headers["X-Amzn-RequestId"]
+    time.sleep(0.6)  # a token every 0.5 s
+    assert get(api.smapi_url).status_code == 200
+    log = api.admin("GET", "requests")["requests"]
+    assert [(entry["status"], entry["client_id"]) for entry in log] == [
+        (200, ORG_CLIENT), (200, ORG_CLIENT), (429, ORG_CLIENT), (200, ORG_CLIENT)]
+    assert api.admin("GET", "counters")["by_route"] == {f"GET {VENDORS} 200": 3,
+                                                        f"GET {VENDORS} 429": 1}
+
+
+def test_retry_after_is_the_time_until_a_token_rounded_up(api):
+    config(api, throttle={"rate": 0.5, "burst": 1})
+    assert get(api.smapi_url).status_code == 200
+    refused = get(api.smapi_url)
+    assert (refused.status_code, refused.headers["Retry-After"]) == (429, "2")
+
+
+def test_a_throttled_write_is_not_done(api, aws):
+    config(api, throttle={"rate": 0.5, "burst": 1})
+    assert get(api.smapi_url).status_code == 200
+    answer = requests.post(api.smapi_url + SUBSCRIBERS, timeout=10,
+                           headers={"Authorization": f"Bearer {ORG_TOKEN}"},
+                           json={"name": "throttled", "vendorId": ORG_VENDOR,
+                                 "endpoint": endpoint_body(aws.endpoint(ORG_VENDOR))})
+    assert answer.status_code == 429
+    assert api.admin("GET", "state")["subscribers"] == []
+    counters = api.admin("GET", "counters")
+    assert (counters["writes"], counters["write_attempts"]) == (0, 1)
+
+
+def test_each_lwa_client_has_its_own_bucket(api):
+    config(api, throttle={"rate": 0.5, "burst": 2})
+    other = api.admin("POST", "tokens", {"client_id": OTHER_CLIENT, "user_id": ORG_ADMIN,
+                                         "scopes": [SCOPE]})["access_token"]
+    dev3 = api.admin("POST", "tokens", {"client_id": ORG_CLIENT, "user_id": DEV3_USER,
+                                        "scopes": [SCOPE]})["access_token"]
+    assert [get(api.smapi_url).status_code for dummy in range(3)] == [200, 200, 429]
+    # Another user's token of the same client draws from the same bucket.
+    assert get(api.smapi_url, token=dev3).status_code == 429
+    assert [get(api.smapi_url, token=other).status_code for dummy in range(3)] == [200, 200, 429]
+    # Without a usable token: one shared bucket, 401 while it lasts.
+    anonymous = [get(api.smapi_url, token=token).status_code
+                 for token in (None, "Atza|unknown", "Atza|expired")]
+    assert anonymous == [401, 401, 429]
+
+
+def test_lwa_and_the_admin_api_are_not_throttled(api):
+    config(api, throttle={"rate": 0.5, "burst": 1})
+    fresh = [api.refresh("Atzr|org-refresh") for dummy in range(5)]
+    for dummy in range(10):
+        api.admin("GET", "counters")
+    assert get(api.smapi_url, token=fresh[-1]).status_code == 200
+    assert get(api.smapi_url, token=fresh[-1]).status_code == 429
+
+
+def test_throttle_refuses_on_arrival_before_latency_and_faults(api):
+    config(api, latency=0.3, throttle={"rate": 0.5, "burst": 1})
+    api.admin("POST", "faults", {"fault": "500", "path": VENDORS})
+    answer, took = timed(lambda: get(api.smapi_url, SUBSCRIBERS,
+                                     params={"vendorId": ORG_VENDOR}))
+    assert answer.status_code == 200 and took >= 0.3
+    answer, took = timed(lambda: get(api.smapi_url))
+    assert answer.status_code == 429 and took < 0.2
+    assert api.admin("GET", "faults")["faults"][0]["remaining"] == 1
+
+
+def test_concurrent_requests_share_the_bucket_exactly(api):
+    config(api, throttle={"rate": 0.5, "burst": 5})
+    statuses, dummy = at_once(20, lambda: get(api.smapi_url))
+    assert sorted(statuses) == [200] * 5 + [429] * 15
+
+
+def test_throttle_null_turns_it_off(api):
+    config(api, throttle={"rate": 0.5, "burst": 1})
+    assert [get(api.smapi_url).status_code for dummy in range(2)] == [200, 429]
+    assert config(api, throttle=None)["throttle"] is None
+    assert [get(api.smapi_url).status_code for dummy in range(5)] == [200] * 5
