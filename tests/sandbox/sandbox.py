@@ -61,6 +61,9 @@ class LwaHandler(JsonHandler):
     def fault_body(self, message):
         return {"error": "server_error", "error_description": message}
 
+    def request_kind(self):
+        return "token"  # the LWA server has the token endpoint only
+
 
 class Sandbox:
     """SMAPI server, LWA server and (unless aws_url is given) moto, sharing one State.

@@ -113,6 +113,10 @@ class JsonHandler(BaseHTTPRequestHandler):
         """The error body of an injected error status."""
         return {"message": message}
 
+    def request_kind(self):
+        """The by_kind counter of a request: `read` for GET, `write` for the other methods."""
+        return "read" if self.command == "GET" else "write"
+
     def throttle_key(self, request):
         """The bucket of the throttle a request draws from, or None when the server is not
         throttled (the default)."""
@@ -139,7 +143,7 @@ class JsonHandler(BaseHTTPRequestHandler):
         # for the service's work) and without reaching a fault.
         refused = None if admin else self._throttle(request)
         if refused:
-            self.log_request_entry(request, refused)
+            self.log_request_entry(request, refused, throttled=True)
             self._send(refused)
             return
         # Each connection has its own thread, so concurrent requests wait side by side.
@@ -221,9 +225,9 @@ class JsonHandler(BaseHTTPRequestHandler):
         if data:
             self.wfile.write(data)
 
-    def log_request_entry(self, request, reply, dropped=False):
+    def log_request_entry(self, request, reply, dropped=False, throttled=False):
         """Record the call unless it is the admin API (the log is about the client's calls).
-        A dropped connection is logged with status 0."""
+        A dropped connection is logged with status 0; `throttled`: refused by the throttle."""
         if request.path.startswith(ADMIN_PREFIX):
             return
         template = request.route.template if request.route else request.path
@@ -234,7 +238,8 @@ class JsonHandler(BaseHTTPRequestHandler):
              "request_id": self.request_id, "at": round(time.time(), 3)},
             f"{self.command} {template} {status}",
             write=bool(request.route and request.route.write),
-            done=reply is not None and reply.status < 400)
+            done=reply is not None and reply.status < 400,
+            kind=self.request_kind(), throttled=throttled)
 
     def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
         if getattr(self.server, "verbose", False):

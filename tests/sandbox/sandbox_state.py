@@ -34,6 +34,8 @@ STATUS_INACTIVE = "INACTIVE"
 STATUS_FAULTS = ("429", "500", "502", "503", "504")
 FAULT_KINDS = STATUS_FAULTS + ("reset", "delay", "commit_then_reset", "barrier")
 BARRIER_TIMEOUT = 10
+# What GET /_sandbox/counters counts in by_kind: LWA token calls, SMAPI reads (GET) and writes.
+REQUEST_KINDS = ("token", "read", "write")
 
 
 class SeedError(ValueError):
@@ -236,6 +238,7 @@ class State:
             self.requests = []
             self.counters = Counter()
             self.by_route = Counter()
+            self.by_kind = Counter()
             self.deliveries = []
             self.max_page_size = DEFAULT_PAGE_SIZE
             self.latency = self.start_latency
@@ -358,12 +361,16 @@ class State:
                 subscriber.status = status
 
     # -- bookkeeping -----------------------------------------------------------------------
-    def record_request(self, entry, route_key, write, done):
+    def record_request(self, entry, route_key, write, done, kind, throttled=False):
         # "writes" counts the writes that changed something (`done`); refused ones, and those
-        # a fault kept from happening, only add to write_attempts.
+        # a fault kept from happening, only add to write_attempts. `kind` (token, read, write)
+        # counts every request, routed or not; `throttled` the 429s of the throttle.
         with self.lock:
             self.requests.append(entry)
             self.counters["total"] += 1
+            self.by_kind[kind] += 1
+            if throttled:
+                self.counters["throttled"] += 1
             if write:
                 self.counters["write_attempts"] += 1
                 if done:
@@ -373,7 +380,9 @@ class State:
     def counter_report(self):
         with self.lock:
             return {"total": self.counters["total"], "writes": self.counters["writes"],
-                    "write_attempts": self.counters["write_attempts"], "by_route": dict(self.by_route)}
+                    "write_attempts": self.counters["write_attempts"], "by_route": dict(self.by_route),
+                    "by_kind": {kind: self.by_kind[kind] for kind in REQUEST_KINDS},
+                    "throttled": self.counters["throttled"]}
 
     def config_report(self):
         """What POST /_sandbox/config sets, as it stands."""

@@ -335,3 +335,34 @@ def test_throttle_null_turns_it_off(api):
     assert [get(api.smapi_url).status_code for dummy in range(2)] == [200, 429]
     assert config(api, throttle=None)["throttle"] is None
     assert [get(api.smapi_url).status_code for dummy in range(5)] == [200] * 5
+
+
+# -- counters by kind ----------------------------------------------------------------------------
+def test_counters_by_kind_count_every_request_throttled_included(api):
+    config(api, throttle={"rate": 0.5, "burst": 3})
+    api.refresh("Atzr|org-refresh")
+    api.lwa(grant_type="password")  # refused by LWA, still a token call
+    assert get(api.smapi_url).status_code == 200
+    assert get(api.smapi_url, "/nowhere").status_code == 404
+    answer = api.smapi("POST", SUBSCRIBERS, ORG_TOKEN, json={})
+    assert answer.status_code == 400
+    assert api.smapi("DELETE", f"{SUBSCRIBERS}/amzn1.nope", ORG_TOKEN).status_code == 429
+    assert api.smapi("PUT", f"{SUBSCRIBERS}/amzn1.nope", ORG_TOKEN).status_code == 429
+    assert get(api.smapi_url).status_code == 429
+    api.admin("GET", "state")  # the admin API counts nowhere
+    counters = api.admin("GET", "counters")
+    assert counters["by_kind"] == {"token": 2, "read": 3, "write": 3}
+    assert counters["throttled"] == 3
+    assert counters["total"] == sum(counters["by_kind"].values()) == 8
+    assert (counters["writes"], counters["write_attempts"]) == (0, 3)
+    api.admin("POST", "reset")
+    counters = api.admin("GET", "counters")
+    assert counters["by_kind"] == {"token": 0, "read": 0, "write": 0}
+    assert counters["throttled"] == 0
+
+
+def test_injected_429s_are_not_counted_as_throttled(api):
+    api.admin("POST", "faults", {"fault": "429", "path": VENDORS})
+    assert get(api.smapi_url).status_code == 429
+    counters = api.admin("GET", "counters")
+    assert (counters["throttled"], counters["by_kind"]["read"]) == (0, 1)

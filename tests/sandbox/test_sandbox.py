@@ -588,7 +588,9 @@ def test_request_log_counters_and_reset(api, aws):
     api.admin("POST", "reset")
     assert api.admin("GET", "state")["subscribers"] == []
     assert api.admin("GET", "requests")["requests"] == []
-    assert api.admin("GET", "counters") == {"total": 0, "writes": 0, "write_attempts": 0, "by_route": {}}
+    assert api.admin("GET", "counters") == {"total": 0, "writes": 0, "write_attempts": 0, "by_route": {},
+                                            "by_kind": {"token": 0, "read": 0, "write": 0},
+                                            "throttled": 0}
     assert api.admin("GET", "deliveries")["deliveries"] == []
 
 
