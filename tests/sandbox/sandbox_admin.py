@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The admin API under /_sandbox on the SMAPI port: what tests and demos need to steer the
-sandbox (reset, inspect, page size, latency, throttle, user consent, tokens, skill events,
-faults). Never logged, delayed or throttled."""
+sandbox (reset, inspect, page size, latency, throttle, vendors in bulk, user consent, tokens,
+skill events, faults). Never logged, delayed or throttled."""
 
+import re
 import uuid
 
 import sandbox_events as events
@@ -10,6 +11,10 @@ from sandbox_http import ADMIN_PREFIX as ADMIN
 from sandbox_http import ApiError, Reply, Route
 from sandbox_knobs import KnobError, Throttle, check_latency
 from sandbox_state import ACCESS_TOKEN_LIFETIME, FAULT_KINDS, Fault
+
+MAX_BULK_VENDORS = 10000
+# Vendor IDs like M3DEV00001: the prefix, then the number zero-padded to five digits.
+VENDOR_PREFIX = re.compile(r"^[A-Za-z0-9]{1,250}$")
 
 CONFIG_KEYS = ("max_page_size", "latency", "throttle")
 THROTTLE_KEYS = ("rate", "burst")
@@ -103,6 +108,30 @@ def _throttle(spec):
     if "rate" not in spec:
         raise bad("throttle needs rate (requests per second)")
     return Throttle(spec["rate"], spec.get("burst"))
+
+
+def add_vendors(req):
+    """Vendors in bulk for realistic seeds: `count` vendors prefix + 00001..., named
+    "Developer 1"..., with `user_id` a member of each in `roles`."""
+    body = _body(req, "count", "user_id")
+    count = body["count"]
+    if not isinstance(count, int) or isinstance(count, bool) \
+            or not 1 <= count <= MAX_BULK_VENDORS:
+        raise bad(f"count must be an integer from 1 to {MAX_BULK_VENDORS}")
+    prefix = body.get("prefix", "M3DEV")
+    if not isinstance(prefix, str) or not VENDOR_PREFIX.match(prefix):
+        raise bad("prefix must be 1 to 250 letters and digits")
+    roles = body.get("roles", ["ROLE_ADMINISTRATOR"])
+    if not isinstance(roles, list) or not roles \
+            or not all(isinstance(role, str) and role for role in roles):
+        raise bad("roles must be a non-empty list of role names")
+    vendor_ids = [f"{prefix}{number:05d}" for number in range(1, count + 1)]
+    names = [f"Developer {number}" for number in range(1, count + 1)]
+    try:
+        req.state.add_vendors(vendor_ids, names, body["user_id"], roles)
+    except ValueError as exc:
+        raise bad(str(exc)) from None
+    return Reply(201, {"vendor_ids": vendor_ids})
 
 
 def authorize(req):
@@ -211,6 +240,7 @@ ROUTES = [
     Route("GET", f"{ADMIN}/counters", counters),
     Route("GET", f"{ADMIN}/config", get_config),
     Route("POST", f"{ADMIN}/config", config),
+    Route("POST", f"{ADMIN}/vendors", add_vendors),
     Route("POST", f"{ADMIN}/authorize", authorize),
     Route("POST", f"{ADMIN}/tokens", tokens),
     Route("POST", f"{ADMIN}/events", raise_event),

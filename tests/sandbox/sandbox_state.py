@@ -324,6 +324,21 @@ class State:
             return code
 
     # -- membership --------------------------------------------------------------------------
+    def add_vendors(self, vendor_ids, names, user_id, roles):
+        """More vendors beyond the seed, each with `user_id` as a member in `roles`: all or
+        none (ValueError naming the problem). Reset removes them."""
+        with self.lock:
+            user = self.users.get(user_id)
+            if user is None:
+                raise ValueError(f"unknown user {user_id}")
+            taken = [vendor_id for vendor_id in vendor_ids if vendor_id in self.vendors]
+            if taken:
+                more = f" and {len(taken) - 3} more" if len(taken) > 3 else ""
+                raise ValueError(f"vendor IDs exist already: {', '.join(taken[:3])}{more}")
+            for vendor_id, name in zip(vendor_ids, names):
+                self.vendors[vendor_id] = Vendor(vendor_id, name)
+                user.vendors[vendor_id] = list(roles)
+
     def is_member(self, user_id, vendor_id):
         user = self.users.get(user_id)
         return bool(user) and vendor_id in user.vendors

@@ -366,3 +366,69 @@ def test_injected_429s_are_not_counted_as_throttled(api):
     assert get(api.smapi_url).status_code == 429
     counters = api.admin("GET", "counters")
     assert (counters["throttled"], counters["by_kind"]["read"]) == (0, 1)
+
+
+# -- vendors in bulk -----------------------------------------------------------------------------
+def add_vendors(api, **body):
+    return api.http.post(api.smapi_url + "/_sandbox/vendors", json=body, timeout=60)
+
+
+def test_bulk_vendors_are_listed_for_their_user_and_take_subscriptions(api, aws):
+    answer = add_vendors(api, count=3, prefix="M3DEV", user_id=ORG_ADMIN,
+                         roles=["ROLE_ADMINISTRATOR"])
+    assert answer.status_code == 201
+    assert answer.json() == {"vendor_ids": ["M3DEV00001", "M3DEV00002", "M3DEV00003"]}
+    vendors = get(api.smapi_url).json()["vendors"]
+    assert {"id": "M3DEV00002", "name": "Developer 2", "roles": ["ROLE_ADMINISTRATOR"]} in vendors
+    assert len(vendors) == 6  # the seed's three and the new ones
+
+    subscriber_id = api.create_subscriber(ORG_TOKEN, ORG_VENDOR, aws.endpoint(ORG_VENDOR))
+    api.create_subscription(ORG_TOKEN, "M3DEV00003", subscriber_id, ["ALL"])
+    listed = api.smapi("GET", "/v0/developmentEvents/subscriptions", ORG_TOKEN,
+                       params={"vendorId": "M3DEV00003"}).json()["subscriptions"]
+    assert [s["vendorId"] for s in listed] == ["M3DEV00003"]
+
+    api.admin("POST", "reset")
+    assert len(get(api.smapi_url).json()["vendors"]) == 3
+    assert "M3DEV00001" not in [v["id"] for v in api.admin("GET", "state")["vendors"]]
+
+
+def test_a_thousand_bulk_vendors_with_defaults(api):
+    answer = add_vendors(api, count=1000, user_id=DEV3_USER)
+    assert answer.status_code == 201
+    assert answer.json()["vendor_ids"][-1] == "M3DEV01000"
+    vendors = get(api.smapi_url, token=api.refresh("Atzr|dev3-refresh")).json()["vendors"]
+    assert len(vendors) == 1001
+    assert vendors[-1] == {"id": "M3DEV01000", "name": "Developer 1000",
+                           "roles": ["ROLE_ADMINISTRATOR"]}
+
+
+@pytest.mark.parametrize("body, words", [
+    ({"count": 2, "user_id": "amzn1.account.NOBODY"}, "unknown user amzn1.account.NOBODY"),
+    ({"count": 0, "user_id": ORG_ADMIN}, "count must be an integer from 1 to 10000"),
+    ({"count": 10001, "user_id": ORG_ADMIN}, "count must be"),
+    ({"count": "3", "user_id": ORG_ADMIN}, "count must be"),
+    ({"count": True, "user_id": ORG_ADMIN}, "count must be"),
+    ({"user_id": ORG_ADMIN}, "missing count"),
+    ({"count": 2}, "missing user_id"),
+    ({"count": 2, "user_id": ORG_ADMIN, "prefix": "M3 DEV"}, "prefix must be"),
+    ({"count": 2, "user_id": ORG_ADMIN, "prefix": ""}, "prefix must be"),
+    ({"count": 2, "user_id": ORG_ADMIN, "roles": []}, "roles must be"),
+    ({"count": 2, "user_id": ORG_ADMIN, "roles": "ROLE_ADMINISTRATOR"}, "roles must be"),
+], ids=["unknown-user", "zero", "too-many", "string-count", "bool-count", "no-count",
+        "no-user", "bad-prefix", "empty-prefix", "no-roles", "roles-string"])
+def test_invalid_bulk_vendors_are_400_and_add_nothing(api, body, words):
+    answer = add_vendors(api, **body)
+    assert answer.status_code == 400
+    assert words in answer.json()["message"]
+    assert len(api.admin("GET", "state")["vendors"]) == 5
+
+
+def test_bulk_vendor_ids_must_be_new(api):
+    assert add_vendors(api, count=2, prefix="M4DEV", user_id=ORG_ADMIN).status_code == 201
+    answer = add_vendors(api, count=3, prefix="M4DEV", user_id=DEV3_USER)
+    assert answer.status_code == 400
+    assert "exist already: M4DEV00001, M4DEV00002" in answer.json()["message"]
+    assert len(api.admin("GET", "state")["vendors"]) == 7
+    users = {user["user_id"]: user for user in api.admin("GET", "state")["users"]}
+    assert list(users[DEV3_USER]["vendors"]) == ["M2DEVVENDOR3"]  # all or nothing
