@@ -99,8 +99,9 @@ class Sandbox:
                     raise OSError(exc.errno, f"{name} port {self.host}:{self.ports[name]}: "
                                              f"{exc.strerror}") from None
                 self.ports[name] = server.server_address[1]
+                # A short poll interval: stop() waits for it, once per server.
                 thread = threading.Thread(target=server.serve_forever, name=f"sandbox-{name}",
-                                          daemon=True)
+                                          kwargs={"poll_interval": 0.05}, daemon=True)
                 thread.start()
                 self._servers.append(server)
                 self._threads.append(thread)
