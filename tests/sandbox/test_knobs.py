@@ -113,6 +113,17 @@ def test_latency_delays_smapi_and_lwa_but_not_the_admin_api(api):
     assert timed(lambda: get(api.smapi_url))[1] < 0.15
 
 
+def test_a_kept_alive_connection_answers_without_delay(api):
+    # With Nagle's algorithm on the server each answer waited ~40 ms for a delayed ACK.
+    session = requests.Session()
+    session.get(api.smapi_url + VENDORS, timeout=10)
+    answers, took = timed(lambda: [session.get(api.smapi_url + VENDORS, timeout=10,
+                                               headers={"Authorization": f"Bearer {ORG_TOKEN}"})
+                                   for dummy in range(20)])
+    assert [answer.status_code for answer in answers] == [200] * 20
+    assert took < 0.4
+
+
 @pytest.mark.parametrize("count", [8, 32])
 def test_concurrent_requests_wait_out_their_latency_side_by_side(api, count):
     config(api, latency=0.2)
