@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What the SMAPI and LWA servers share: routing by method and path template, JSON replies,
-the X-Amzn-RequestId header, error exceptions, the request log, and where latency and faults
-act, and the throttle's front door."""
+the X-Amzn-RequestId header, error exceptions, the request log, and the one place where the
+throttle, latency and faults act."""
 
 import json
 import re
