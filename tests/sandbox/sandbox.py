@@ -179,10 +179,13 @@ def write_env_file(path, text):
 
 
 def knob(check, kind=float):
-    """An argparse type from a sandbox_knobs check."""
+    """An argparse type from a sandbox_knobs check. Whole numbers stay integers, so the config
+    reads back as it was written (rate 10, not 10.0)."""
     def convert(text):
         try:
             value = kind(text)
+            if kind is float and value.is_integer():
+                value = int(value)
         except ValueError:
             what = "an integer" if kind is int else "a number"
             raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
