@@ -95,13 +95,14 @@ requirements:
   - requests
 '''
 
-    # Modules that create objects identified by name and owner (sdns_subscriber, sdns_subscription).
+    # Modules that create objects identified by name and owner (sdns_subscriber, sdns_subscription(s)).
     CREATES = r'''
 options: {}
 notes:
   - SDNS has no conditional create, so runs that create the same object (same name and owner) at the same
-    time may each create one. Right after its create, each run keeps the one with the lowest ID and deletes
-    only the one it created itself, looking again after a second, so concurrent runs end with exactly one and
-    all report it. A run that removed its own copy says so in a warning and in RV(removed_duplicates). Two
-    objects of one name that last are an error that names both IDs.
+    time may each create one. A second after its creates, each run looks for twins, keeps the one with the
+    lowest ID and deletes only the one it created itself, so concurrent runs end with exactly one and all
+    report it; M(skillops.alexa.sdns_subscriptions) looks once for all its creates. A run that removed its own
+    copy says so in a warning and in RV(removed_duplicates). Two objects of one name that last are an error
+    that names both IDs.
 '''

@@ -11,9 +11,12 @@ from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import Ambiguous, SkillopsError, ValidationError
-from ansible_collections.skillops.alexa.plugins.module_utils._sdns import normalize_events, plan, validate_name
+from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
+    SUBSCRIPTIONS_PATH, list_subscriptions, normalize_events, plan, subscription_body, subscription_view,
+    subscriptions_named, validate_name)
 
 ACTIONS = ('created', 'updated', 'unchanged', 'deleted', 'failed')
+WRITES = ('created', 'updated', 'deleted')
 
 # One declared subscription: its identity is (vendor_id, name).
 Item = namedtuple('Item', ['vendor_id', 'name', 'events'])
@@ -84,3 +87,87 @@ def fan_out(work, items, workers):
         return [guarded(item) for item in items]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(guarded, items))
+
+
+def read_set(smapi, subscriber_id, owner_vendor, vendor_ids, workers):
+    """The subscriptions to the subscriber as they are, with as few calls as SMAPI allows, and the
+    vendors whose subscriptions could not be read (vendor_id: error).
+
+    ``owner_vendor`` is the vendor that owns the subscriber, or None when the token's vendor does
+    not: then one list per declared vendor, concurrently, instead of one list for all.
+    """
+    if owner_vendor:
+        return [subscription_view(info) for info in list_subscriptions(smapi, owner_vendor, subscriber_id)], {}
+    listed = fan_out(lambda vendor_id: list_subscriptions(smapi, vendor_id, subscriber_id), vendor_ids, workers)
+    views = dict((info['subscriptionId'], subscription_view(info))
+                 for found, dummy in listed for info in found or () if info.get('subscriberId') == subscriber_id)
+    return list(views.values()), dict((vendor_id, error) for vendor_id, (dummy, error) in zip(vendor_ids, listed) if error)
+
+
+def apply_steps(smapi, subscriber_id, steps, ids, workers):
+    """Carry out the writes of ``steps`` concurrently: ``ids`` (the subscription ID of each step, by
+    index) with the new ones, and the steps with those that failed marked so. Creates are not
+    settled here (see settle_creates)."""
+    def apply(step):
+        if step.action == 'created':
+            def twins():
+                return [twin['subscriptionId'] for twin in subscriptions_named(smapi, step.vendor_id, subscriber_id, step.name)]
+            return smapi.create(SUBSCRIPTIONS_PATH, subscription_body(step.after, with_ids=True), twins, settle=False).id
+        path = '%s/%s' % (SUBSCRIPTIONS_PATH, step.before['subscription_id'])
+        if step.action == 'updated':
+            smapi.put(path, subscription_body(step.after, with_ids=False))
+        else:
+            smapi.delete_if_exists(path)
+        return step.before['subscription_id']
+
+    ids, steps = dict(ids), list(steps)
+    writes = [index for index, step in enumerate(steps) if step.action in WRITES]
+    for index, (subscription_id, error) in zip(writes, fan_out(lambda index: apply(steps[index]), writes, workers)):
+        if error:
+            steps[index] = steps[index]._replace(action='failed', error=error)
+        else:
+            ids[index] = subscription_id
+    return ids, steps
+
+
+def settle_creates(smapi, steps, ids, read):
+    """Settle the races of this run's creates with concurrent runs (SmapiClient.settle_many) in one
+    lookup for all of them; ``read()`` is read_set's answer. Returns (index, Created) per create."""
+    created = [index for index, step in enumerate(steps) if step.action == 'created' and ids[index]]
+    if not created:
+        return []
+
+    def all_twins():
+        twins = {}
+        for view in read()[0]:
+            twins.setdefault((view['vendor_id'], view['name']), []).append(view['subscription_id'])
+        return twins
+
+    identities = dict((index, (steps[index].vendor_id, steps[index].name)) for index in created)
+    settled = smapi.settle_many(SUBSCRIPTIONS_PATH, dict((identities[index], ids[index]) for index in created), all_twins)
+    return [(index, settled[identities[index]]) for index in created]
+
+
+def report(items, current, steps, ids, explain):
+    """The module's result: the declared subscriptions after the task, one result per step, the
+    counts by action, and the whole set before and after as the diff."""
+    results, after = [], dict((view['subscription_id'], view) for view in current)
+    for index, step in enumerate(steps):
+        results.append(dict(vendor_id=step.vendor_id, name=step.name, subscription_id=ids[index], action=step.action,
+                            msg=explain(step.error) if step.error else ''))
+        if step.action == 'deleted':
+            after.pop(ids[index], None)
+        elif step.action in ('created', 'updated'):
+            # A create that check mode predicts has no ID yet.
+            after[ids[index] or index] = dict(step.after, subscription_id=ids[index])
+    declared = set((item.vendor_id, item.name) for item in items)
+    return dict(
+        changed=any(result['action'] in WRITES for result in results),
+        subscriptions=_sorted(view for view in after.values() if (view['vendor_id'], view['name']) in declared),
+        results=results,
+        summary=dict((action, sum(1 for result in results if result['action'] == action)) for action in ACTIONS),
+        diff=dict(before=dict(subscriptions=_sorted(current)), after=dict(subscriptions=_sorted(after.values()))))
+
+
+def _sorted(views):
+    return sorted(views, key=lambda view: (view['vendor_id'], view['name'], view['subscription_id'] or ''))

@@ -48,6 +48,10 @@ RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 # recognised here, once, and carried on as the fact ApiError.missing_scope.
 SMAPI_NOT_CONSENTED = 'user has not consented to this operation.'
 
+# Under an AdaptiveLimit a 429 is flow control rather than failure: that many of them per request are
+# retried beyond the retry policy's attempts.
+THROTTLES_ALLOWED = 20
+
 # What a create answers with when its response was lost but the object turned out to exist.
 Recovered = namedtuple('Recovered', ['value'])
 
@@ -143,14 +147,17 @@ class AdaptiveLimit:
 
     Additive increase, multiplicative decrease: a throttled request (429) halves the limit, once per
     round of requests sent at that limit, and as many successes in a row as the limit raise it by
-    one, up to ``maximum``. The transport holds a slot only while a request is on the wire, never
-    while it waits to retry.
+    one, up to ``maximum``. A 429 with ``Retry-After`` also holds every new request until then, since
+    the service throttles the client, not the one request. The transport holds a slot only while a
+    request is on the wire, never while it waits to retry.
     """
 
-    def __init__(self, maximum):
+    def __init__(self, maximum, clock=time.monotonic):
         self.maximum = self.limit = max(1, int(maximum))
         self.lowest = self.limit
         self.throttled = 0
+        self._clock = clock
+        self._resume_at = 0.0
         self._in_flight = 0
         self._successes = 0
         self._round = 0
@@ -158,10 +165,16 @@ class AdaptiveLimit:
 
     @contextlib.contextmanager
     def slot(self):
-        """Wait for a free slot; yields the round the request is sent in."""
+        """Wait for a free slot (and for the end of a hold); yields the round the request is sent in."""
         with self._changed:
-            while self._in_flight >= self.limit:
-                self._changed.wait()
+            while True:
+                held = self._resume_at - self._clock()
+                if held > 0:
+                    self._changed.wait(held)
+                elif self._in_flight >= self.limit:
+                    self._changed.wait()
+                else:
+                    break
             self._in_flight += 1
             sent_in = self._round
         try:
@@ -177,6 +190,8 @@ class AdaptiveLimit:
             if outcome.error is not None and outcome.error.status == 429:
                 self.throttled += 1
                 self._successes = 0
+                if outcome.retry_after:
+                    self._resume_at = max(self._resume_at, self._clock() + outcome.retry_after)
                 # Requests sent before the last decrease were sent too fast already; count them once.
                 if sent_in == self._round:
                     self._round += 1
@@ -221,6 +236,7 @@ class HttpTransport:
         retried. Returns the 2xx response; raises ApiError (NotFound for a 404) otherwise.
         """
         path = urlsplit(url).path
+        attempts = self.retry.attempts
         for attempt in itertools.count(1):
             with self.limit.slot() if self.limit else contextlib.nullcontext() as sent_in:
                 try:
@@ -231,11 +247,14 @@ class HttpTransport:
             outcome = classify(method, path, service, result, attempt)
             if self.limit:
                 self.limit.record(sent_in, outcome)
+                throttled = outcome.error is not None and outcome.error.status == 429
+                if throttled and attempts < self.retry.attempts + THROTTLES_ALLOWED:
+                    attempts += 1
             if outcome.action == DONE:
                 return result
             if outcome.action == FAIL or (outcome.action == UNKNOWN and recover is None):
                 raise outcome.error
-            wait = self.retry.delay(attempt, outcome.retry_after) if attempt < self.retry.attempts else None
+            wait = self.retry.delay(attempt, outcome.retry_after) if attempt < attempts else None
             if wait is not None:
                 self.sleep(wait)
             if outcome.action == UNKNOWN:
@@ -245,7 +264,7 @@ class HttpTransport:
                 if found is not None:
                     return Recovered(found)
             if wait is None:
-                if outcome.retry_after is not None and attempt < self.retry.attempts:
+                if outcome.retry_after is not None and attempt < attempts:
                     outcome.error.notes.append('the server asked to retry after %ss, more than retry_max_delay=%ss'
                                                % (outcome.retry_after, self.retry.max_delay))
                 raise outcome.error

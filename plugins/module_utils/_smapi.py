@@ -117,22 +117,17 @@ class SmapiClient:
         ``created`` maps each new object's identity to the ID this run created; ``find_all_twins()``
         maps identities to the IDs of every object that has them, in one lookup for all. Every racer
         keeps the same survivor, the twin with the lowest ID, and deletes only the object it
-        created itself, so the survivor's creator never deletes it and exactly one remains. A racer
-        that finds itself lowest looks once more after SETTLE_SECONDS, for a twin whose create was
-        still on its way; one that arrives later than that is left for the user (the next run
+        created itself, so the survivor's creator never deletes it and exactly one remains. The
+        lookup comes SETTLE_SECONDS after the creates, so that a twin whose create was on its way
+        meanwhile is seen; one that arrives later than that is left for the user (the next run
         names both). Returns a ``Created`` for each identity.
         """
-        settled, pending = {}, dict(created)
-        for pause in (0, SETTLE_SECONDS):
-            if not pending:
-                break
-            self.transport.sleep(pause)
-            twins = find_all_twins()
-            for identity, own_id in list(pending.items()):
-                survivor = min(set(twins.get(identity) or ()) | set([own_id]))
-                if survivor != own_id:
-                    self.delete_if_exists('%s/%s' % (path, own_id))
-                    settled[identity] = Created(survivor, own_id)
-                    del pending[identity]
-        settled.update((identity, Created(own_id, None)) for identity, own_id in pending.items())
+        self.transport.sleep(SETTLE_SECONDS)
+        twins = find_all_twins()
+        settled = {}
+        for identity, own_id in created.items():
+            survivor = min(set(twins.get(identity) or ()) | set([own_id]))
+            if survivor != own_id:
+                self.delete_if_exists('%s/%s' % (path, own_id))
+            settled[identity] = Created(survivor, own_id if survivor != own_id else None)
         return settled

@@ -75,6 +75,10 @@ options:
   max_concurrency:
     description:
       - The most requests in flight at once; C(1) sends them one after another.
+      - Below it, the number in flight adapts to throttling. A 429 halves it, and it grows back by one after
+        as many successes in a row. A C(Retry-After) holds every new request until then.
+      - Under this limit a throttled request is retried up to 20 more times than O(retry_attempts) allows, since
+        a 429 then means "slower", not "failed".
     type: int
     default: 8
 '''
@@ -146,12 +150,10 @@ removed_duplicates:
 '''
 
 from ansible_collections.skillops.alexa.plugins.module_utils._bulk import (
-    ACTIONS, declared_items, fan_out, plan_set)
+    apply_steps, declared_items, plan_set, read_set, report, settle_creates)
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import Conflict, ValidationError
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule, explain
-from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
-    SUBSCRIPTIONS_PATH, find_subscriber, list_subscriptions, refuse_foreign_subscriber, subscription_body,
-    subscription_view, subscriptions_named)
+from ansible_collections.skillops.alexa.plugins.module_utils._sdns import find_subscriber, refuse_foreign_subscriber
 
 
 def main():
@@ -172,107 +174,47 @@ def main():
 
 def converge(module):
     params = module.params
-    subscriber_id, owner_vendor, workers = params['subscriber_id'], params['vendor_id'], params['max_concurrency']
+    subscriber_id, vendor_id, workers = params['subscriber_id'], params['vendor_id'], params['max_concurrency']
     if not subscriber_id:
         raise ValidationError('subscriber_id must not be empty: give the ID of the subscriber that receives the events')
     if workers < 1:
         raise ValidationError('max_concurrency must be 1 or more (1 sends one request at a time); got %d' % workers)
-    if params['purge'] and not owner_vendor:
+    if params['purge'] and not vendor_id:
         raise ValidationError('purge needs vendor_id (or the environment variable ASK_VENDOR_ID) set to the vendor that '
                               'owns subscriber_id, so that one list shows every subscription to it')
     items = declared_items(params['subscriptions'], params['name'], params['events'])
     smapi = module.smapi
 
-    subscriber = find_subscriber(smapi, owner_vendor, subscriber_id=subscriber_id) if owner_vendor else None
+    # When the token's vendor owns the subscriber, one list shows every subscription to it.
+    subscriber = find_subscriber(smapi, vendor_id, subscriber_id=subscriber_id) if vendor_id else None
     refuse_foreign_subscriber(subscriber, module.minting_client_id, subscriber_id)
     if params['purge'] and subscriber is None:
         raise Conflict('purge: vendor_id %s does not own subscriber_id %s, so no single list shows every subscription to '
-                       'it; set vendor_id to the vendor that owns the subscriber' % (owner_vendor, subscriber_id))
+                       'it; set vendor_id to the vendor that owns the subscriber' % (vendor_id, subscriber_id))
+    owner = vendor_id if subscriber else None
+    vendor_ids = sorted(set(item.vendor_id for item in items))
 
-    def read_current():
-        """The subscriptions to the subscriber as they are, and the vendors whose could not be read."""
-        if subscriber:
-            found = list_subscriptions(smapi, owner_vendor, subscriber_id)
-            return [subscription_view(info) for info in found], {}
-        vendor_ids = sorted(set(item.vendor_id for item in items))
-        listed = fan_out(lambda vendor_id: list_subscriptions(smapi, vendor_id, subscriber_id), vendor_ids, workers)
-        views = dict((info['subscriptionId'], subscription_view(info))
-                     for found, dummy in listed for info in found or () if info.get('subscriberId') == subscriber_id)
-        return list(views.values()), dict((vendor_id, error) for vendor_id, (dummy, error) in zip(vendor_ids, listed) if error)
+    def read():
+        return read_set(smapi, subscriber_id, owner, vendor_ids, workers)
 
-    current, unreadable = read_current()
+    current, unreadable = read()
     steps = [step._replace(action='failed', error=unreadable[step.vendor_id]) if step.vendor_id in unreadable else step
              for step in plan_set(items, current, subscriber_id, params['purge'])]
-
-    def apply(step):
-        if step.action == 'created':
-            def twins():
-                return [twin['subscriptionId'] for twin in subscriptions_named(smapi, step.vendor_id, subscriber_id, step.name)]
-            return smapi.create(SUBSCRIPTIONS_PATH, subscription_body(step.after, with_ids=True), twins, settle=False).id
-        path = '%s/%s' % (SUBSCRIPTIONS_PATH, step.before['subscription_id'])
-        if step.action == 'updated':
-            smapi.put(path, subscription_body(step.after, with_ids=False))
-        else:
-            smapi.delete_if_exists(path)
-        return step.before['subscription_id']
-
-    # The subscription ID each step ended with, by the step's index.
+    # The subscription ID of each step, by its index; a create's comes when it is made.
     ids = dict((index, (step.before or {}).get('subscription_id')) for index, step in enumerate(steps))
     if not module.check_mode:
-        writes = [index for index, step in enumerate(steps) if step.action in ('created', 'updated', 'deleted')]
-        for index, (subscription_id, error) in zip(writes, fan_out(lambda index: apply(steps[index]), writes, workers)):
-            if error:
-                steps[index] = steps[index]._replace(action='failed', error=error)
-            else:
-                ids[index] = subscription_id
-        created = [index for index in writes if steps[index].action == 'created']
-        for index, outcome in settle(smapi, steps, ids, created, read_current):
-            ids[index] = outcome.id
-            module.report_settled('subscription', outcome)
+        ids, steps = apply_steps(smapi, subscriber_id, steps, ids, workers)
+        for index, created in settle_creates(smapi, steps, ids, read):
+            ids[index] = created.id
+            module.report_settled('subscription', created)
 
-    results, final = [], dict((view['subscription_id'], view) for view in current)
-    for index, step in enumerate(steps):
-        results.append(dict(vendor_id=step.vendor_id, name=step.name, subscription_id=ids[index], action=step.action,
-                            msg=explain(step.error) if step.error else ''))
-        if step.action == 'deleted':
-            final.pop(ids[index], None)
-        elif step.action in ('created', 'updated'):
-            # A create that check mode predicts has no ID yet.
-            final[ids[index] or index] = dict(step.after, subscription_id=ids[index])
-    declared = set((item.vendor_id, item.name) for item in items)
-    outcome = dict(
-        changed=any(result['action'] in ('created', 'updated', 'deleted') for result in results),
-        subscriptions=_sorted(view for view in final.values() if (view['vendor_id'], view['name']) in declared),
-        results=results, removed_duplicates=module.removed_duplicates,
-        summary=dict((action, sum(1 for result in results if result['action'] == action)) for action in ACTIONS),
-        diff=dict(before=dict(subscriptions=_sorted(current)), after=dict(subscriptions=_sorted(final.values()))))
-    failed = [result for result in results if result['action'] == 'failed']
+    outcome = dict(report(items, current, steps, ids, explain), removed_duplicates=module.removed_duplicates)
+    failed = [result for result in outcome['results'] if result['action'] == 'failed']
     if failed:
-        module.fail_json(msg='%d of %d subscriptions failed: %s' % (len(failed), len(results), '; '.join(
+        module.fail_json(msg='%d of %d subscriptions failed: %s' % (len(failed), len(outcome['results']), '; '.join(
             'vendor_id %s, name %r: %s' % (result['vendor_id'], result['name'], result['msg']) for result in failed)),
             **outcome)
     module.exit_json(**outcome)
-
-
-def settle(smapi, steps, ids, created, read_current):
-    """Settle the races of this run's creates (see the notes) in one lookup for all of them: the
-    (index, Created) of each create."""
-    if not created:
-        return []
-
-    def all_twins():
-        twins = {}
-        for view in read_current()[0]:
-            twins.setdefault((view['vendor_id'], view['name']), []).append(view['subscription_id'])
-        return twins
-
-    identities = dict((index, (steps[index].vendor_id, steps[index].name)) for index in created)
-    settled = smapi.settle_many(SUBSCRIPTIONS_PATH, dict((identities[index], ids[index]) for index in created), all_twins)
-    return [(index, settled[identities[index]]) for index in created]
-
-
-def _sorted(views):
-    return sorted(views, key=lambda view: (view['vendor_id'], view['name'], view['subscription_id'] or ''))
 
 
 if __name__ == '__main__':

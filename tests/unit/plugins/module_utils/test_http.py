@@ -432,3 +432,34 @@ def test_a_concurrent_transport_holds_its_slot_only_on_the_wire(make, response):
     assert events == [('free slots while waiting', 2)]
     # Halved by the 429, grown back by the success that followed.
     assert (transport.limit.lowest, transport.limit.limit, transport.limit.throttled) == (1, 2, 1)
+
+
+def test_a_retry_after_holds_every_new_request_until_then(response):
+    now = [100.0]
+    limit = AdaptiveLimit(4, clock=lambda: now[0])
+    throttled = classify('GET', PATH, 'smapi', response(429, headers={'Retry-After': '2'}), 1)
+    limit.record(0, throttled)
+    waited = []
+
+    def wait(timeout=None):
+        waited.append(timeout)
+        now[0] += timeout
+
+    limit._changed.wait = wait
+    with limit.slot():
+        pass
+    assert waited == [2.0] and now[0] == 102.0
+
+
+def test_under_a_limit_throttles_are_retried_beyond_the_attempts(make, response):
+    transport, session, events = make(*([response(429, headers={'Retry-After': '0'})] * 6 + [response(200)]), attempts=3)
+    transport.limit = AdaptiveLimit(2)
+    assert transport.request('GET', URL, 'smapi').status_code == 200
+    assert len(session.calls) == 7
+
+
+def test_without_a_limit_throttles_use_up_the_attempts(make, response):
+    transport, session, events = make(*([response(429, headers={'Retry-After': '0'})] * 6), attempts=3)
+    with pytest.raises(ApiError) as caught:
+        transport.request('GET', URL, 'smapi')
+    assert len(session.calls) == 3 and caught.value.attempts == 3

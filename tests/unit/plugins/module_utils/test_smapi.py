@@ -117,7 +117,7 @@ def test_create_recovered_returns_the_found_id(transport_of):
 @pytest.mark.parametrize('twins, found', [(['s3', 's1', 's2'], 's1'), ([], None)])
 def test_create_recovery_answers_with_the_lowest_twin(transport_of, response, twins, found):
     transport = transport_of(response(201, headers={'Location': SUBSCRIBERS + '/s9'}))
-    answers = [['s9'], ['s9'], twins]  # the settle after the create, then the recovery
+    answers = [['s9'], twins]  # the settle after the create, then the recovery
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
     smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: answers.pop(0))
     assert transport.calls[0]['recover']() == found
@@ -129,20 +129,34 @@ def _created(transport_of, response, own_id, *deletes):
 
 
 @pytest.mark.parametrize('seen, survivor, deleted', [
-    ([['s2'], ['s2']], 's2', []),                      # alone, also after the settle pause
-    ([['s2', 's3'], ['s2', 's3']], 's2', []),          # the lowest: the other racer deletes its own
-    ([['s1', 's2', 's3'], ['s1']], 's1', ['s2']),      # a lower twin: delete our own at once, keep it
-    ([['s2'], ['s1', 's2']], 's1', ['s2']),            # a lower twin that arrived during the pause
+    (['s2'], 's2', []),                  # alone
+    (['s2', 's3'], 's2', []),            # the lowest: the other racer deletes its own
+    (['s1', 's2', 's3'], 's1', ['s2']),  # a lower twin: delete our own, keep it
 ])
 def test_create_settles_a_race_on_the_lowest_id_deleting_only_its_own(
         transport_of, response, seen, survivor, deleted):
     transport = _created(transport_of, response, 's2', *deleted)
-    answers = list(seen)
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
-    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: answers.pop(0)) == Created(survivor, (deleted or [None])[0])
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: seen) == Created(survivor, (deleted or [None])[0])
     assert [(call['method'], call['url']) for call in transport.calls[1:]] == [
         ('DELETE', '%s%s/%s' % (BASE, SUBSCRIBERS, own)) for own in deleted]
-    assert transport.pauses == ([0, SETTLE_SECONDS] if not deleted or len(seen[0]) == 1 else [0])
+    # One look, after the creates that were on their way have landed.
+    assert transport.pauses == [SETTLE_SECONDS]
+
+
+def test_settle_many_looks_once_for_all_and_deletes_only_the_losers(transport_of, response):
+    transport = transport_of(response(204))
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    looks = []
+
+    def all_twins():
+        looks.append(1)
+        return {'a': ['a1'], 'b': ['b0', 'b1'], 'c': ['c1', 'c2']}
+
+    settled = smapi.settle_many(SUBSCRIBERS, {'a': 'a1', 'b': 'b1', 'c': 'c1'}, all_twins)
+    assert settled == {'a': Created('a1', None), 'b': Created('b0', 'b1'), 'c': Created('c1', None)}
+    assert looks == [1] and transport.pauses == [SETTLE_SECONDS]
+    assert [(call['method'], call['url']) for call in transport.calls] == [('DELETE', BASE + SUBSCRIBERS + '/b1')]
 
 
 def test_401_refreshes_once_and_retries_with_the_new_bearer(transport_of, response):
