@@ -14,7 +14,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(SKILLOPS_BUILD)/collections
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: setup sync test sanity lint units sandbox-tests integration demo sandbox clean
+.PHONY: setup sync test sanity lint units sandbox-tests integration demo bench sandbox clean
 
 setup:
 	@hacking/bootstrap.sh
@@ -43,6 +43,11 @@ integration: sync
 
 demo: sync
 	@set -a && . tests/sandbox/seeds/demo.env && set +a && hacking/with-sandbox.sh tests/sandbox/seeds/demo.yml hacking/demo.sh
+
+# Not part of make test: about ten minutes of measured runs against the sandbox (benchmarks/README.md).
+bench: sync
+	@$(VENV)/bin/python -m pip install -q -r benchmarks/requirements.txt 2> >(grep -v 'is ignored: it is neither' >&2)
+	$(VENV)/bin/python benchmarks/org_scale.py $(BENCH_ARGS)
 
 sandbox: setup
 	$(VENV)/bin/python tests/sandbox/sandbox.py --seed tests/sandbox/seeds/demo.yml
