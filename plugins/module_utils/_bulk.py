@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import Ambiguous, SkillopsError, ValidationError
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
-    SUBSCRIPTIONS_PATH, list_subscriptions, normalize_events, plan, subscription_body, subscription_view,
-    subscriptions_named, validate_name)
+    SUBSCRIPTIONS_PATH, list_subscriptions, normalize_events, plan, subscription_body, subscription_twin_ids,
+    subscription_view, validate_name)
 
 ACTIONS = ('created', 'updated', 'unchanged', 'deleted', 'failed')
 WRITES = ('created', 'updated', 'deleted')
@@ -31,7 +31,11 @@ def declared_items(subscriptions, name, events):
     items, seen = [], {}
     for index, declared in enumerate(subscriptions):
         field = 'subscriptions[%d]' % index
-        item_name = validate_name(declared.get('name') or name, field + '.name')
+        item_name = declared.get('name') or name
+        if item_name is None:
+            raise ValidationError('%s.name is not set and neither is name: give the task a name for every item, or '
+                                  'the item its own' % field)
+        validate_name(item_name, field + '.name')
         item_events = declared.get('events') or events
         if not item_events:
             raise ValidationError('%s.events is not set and neither is events: give the task events for every item, '
@@ -57,7 +61,9 @@ def plan_set(items, current, subscriber_id, purge):
     for item in items:
         twins = existing.pop((item.vendor_id, item.name), [])
         if len(twins) > 1:
-            error = Ambiguous('subscription', item.name, [twin['subscription_id'] for twin in twins])
+            error = Ambiguous('subscription', item.name, [twin['subscription_id'] for twin in twins],
+                              fix='delete the extra ones (skillops.alexa.sdns_subscription with subscription_id and '
+                                  'state=absent)')
             steps.append(Step('failed', item.vendor_id, item.name, None, None, error))
             continue
         before = twins[0] if twins else None
@@ -97,11 +103,15 @@ def read_set(smapi, subscriber_id, owner_vendor, vendor_ids, workers):
     not: then one list per declared vendor, concurrently, instead of one list for all.
     """
     if owner_vendor:
-        return [subscription_view(info) for info in list_subscriptions(smapi, owner_vendor, subscriber_id)], {}
-    listed = fan_out(lambda vendor_id: list_subscriptions(smapi, vendor_id, subscriber_id), vendor_ids, workers)
+        listed = [(list_subscriptions(smapi, owner_vendor, subscriber_id), None)]
+    else:
+        listed = fan_out(lambda vendor_id: list_subscriptions(smapi, vendor_id, subscriber_id), vendor_ids, workers)
+    # Only those to this subscriber, whatever else a list may hold.
     views = dict((info['subscriptionId'], subscription_view(info))
                  for found, dummy in listed for info in found or () if info.get('subscriberId') == subscriber_id)
-    return list(views.values()), dict((vendor_id, error) for vendor_id, (dummy, error) in zip(vendor_ids, listed) if error)
+    unreadable = {} if owner_vendor else dict(
+        (vendor_id, error) for vendor_id, (dummy, error) in zip(vendor_ids, listed) if error)
+    return list(views.values()), unreadable
 
 
 def apply_steps(smapi, subscriber_id, steps, ids, workers):
@@ -111,7 +121,7 @@ def apply_steps(smapi, subscriber_id, steps, ids, workers):
     def apply(step):
         if step.action == 'created':
             def twins():
-                return [twin['subscriptionId'] for twin in subscriptions_named(smapi, step.vendor_id, subscriber_id, step.name)]
+                return subscription_twin_ids(smapi, step.vendor_id, subscriber_id, step.name)
             return smapi.create(SUBSCRIPTIONS_PATH, subscription_body(step.after, with_ids=True), twins, settle=False).id
         path = '%s/%s' % (SUBSCRIPTIONS_PATH, step.before['subscription_id'])
         if step.action == 'updated':

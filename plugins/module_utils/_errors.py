@@ -28,10 +28,9 @@ class Conflict(SkillopsError):
 class Ambiguous(SkillopsError):
     """Several objects have the identity the task gives; the user must name one by its ID."""
 
-    def __init__(self, what, name, ids):
+    def __init__(self, what, name, ids, fix='name the one to manage with its ID'):
         self.ids = sorted(ids)
-        super().__init__('%d %ss are named %r (%s); name the one to manage with its ID'
-                         % (len(self.ids), what, name, ', '.join(self.ids)))
+        super().__init__('%d %ss are named %r (%s); %s' % (len(self.ids), what, name, ', '.join(self.ids), fix))
 
 
 class ApiError(SkillopsError):

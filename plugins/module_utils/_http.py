@@ -147,13 +147,14 @@ class AdaptiveLimit:
 
     Additive increase, multiplicative decrease: a throttled request (429) halves the limit, once per
     round of requests sent at that limit, and as many successes in a row as the limit raise it by
-    one, up to ``maximum``. A 429 with ``Retry-After`` also holds every new request until then, since
-    the service throttles the client, not the one request. The transport holds a slot only while a
+    one, up to ``maximum``. A 429 with ``Retry-After`` also holds every new request until then (at
+    most ``max_hold`` seconds), since the service throttles the client, not the one request. The transport holds a slot only while a
     request is on the wire, never while it waits to retry.
     """
 
-    def __init__(self, maximum, clock=time.monotonic):
+    def __init__(self, maximum, max_hold=30.0, clock=time.monotonic):
         self.maximum = self.limit = max(1, int(maximum))
+        self.max_hold = max_hold
         self.lowest = self.limit
         self.throttled = 0
         self._clock = clock
@@ -190,8 +191,10 @@ class AdaptiveLimit:
             if outcome.error is not None and outcome.error.status == 429:
                 self.throttled += 1
                 self._successes = 0
+                # A wait longer than the retry policy allows ends that request instead (see request), so
+                # it must not hold the others that long either.
                 if outcome.retry_after:
-                    self._resume_at = max(self._resume_at, self._clock() + outcome.retry_after)
+                    self._resume_at = max(self._resume_at, self._clock() + min(outcome.retry_after, self.max_hold))
                 # Requests sent before the last decrease were sent too fast already; count them once.
                 if sent_in == self._round:
                     self._round += 1
@@ -201,7 +204,6 @@ class AdaptiveLimit:
                 self._successes += 1
                 if self._successes >= self.limit and self.limit < self.maximum:
                     self._successes = 0
-                    self._round += 1
                     self.limit += 1
                     self._changed.notify_all()
 
@@ -222,8 +224,9 @@ class HttpTransport:
         self.session.headers['User-Agent'] = '%s python-requests/%s' % (USER_AGENT, requests.__version__)
         self.limit = None
         if max_concurrency > 1:
-            self.limit = AdaptiveLimit(max_concurrency)
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max_concurrency)
+            self.limit = AdaptiveLimit(max_concurrency, max_hold=self.retry.max_delay)
+            # One pool for each host: SMAPI and LWA.
+            adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max_concurrency)
             self.session.mount('https://', adapter)
             self.session.mount('http://', adapter)
 

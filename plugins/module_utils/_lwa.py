@@ -63,6 +63,7 @@ class AccessToken:
         self._lwa = lwa
         self._refresh_token = refresh_token
         self._value = access_token
+        self._failed = None  # (the stale token, the error minting its replacement)
         self._lock = threading.Lock()
 
     @property
@@ -75,8 +76,15 @@ class AccessToken:
         return self._value
 
     def refresh(self, stale):
-        """A new access token, unless the one that failed (``stale``) was already replaced."""
+        """A new access token, unless the one that failed (``stale``) was already replaced; when
+        minting its replacement failed, the same failure, without asking LWA again."""
         with self._lock:
+            if self._failed and self._failed[0] == stale:
+                raise self._failed[1]
             if self._value == stale:
-                self._value = self._lwa.refresh(self._refresh_token)['access_token']
+                try:
+                    self._value = self._lwa.refresh(self._refresh_token)['access_token']
+                except Exception as error:
+                    self._failed = (stale, error)
+                    raise
             return self._value

@@ -133,10 +133,15 @@ class SmapiModule(AnsibleModule):
         return self.params['vendor_id']
 
     @property
+    def can_refresh(self):
+        """Whether every refresh credential is given, so that access tokens can be minted."""
+        return all(self.params[name] for name, _env_name in REFRESH_OPTIONS)
+
+    @property
     def minting_client_id(self):
         """The security profile of this run's tokens when the module mints them (refresh credentials,
         no access token given); None when a given access token's profile is unknown."""
-        if self.params['access_token'] or not all(self.params[name] for name, _env_name in REFRESH_OPTIONS):
+        if self.params['access_token'] or not self.can_refresh:
             return None
         return self.params['lwa_client_id']
 
@@ -147,9 +152,8 @@ class SmapiModule(AnsibleModule):
     @property
     def smapi(self):
         if self._smapi is None:
-            can_refresh = all(self.params[name] for name, _env_name in REFRESH_OPTIONS)
-            token = AccessToken(lwa=self.lwa() if can_refresh else None, access_token=self.params['access_token'],
-                                refresh_token=self.params['refresh_token'] if can_refresh else None)
+            token = AccessToken(lwa=self.lwa() if self.can_refresh else None, access_token=self.params['access_token'],
+                                refresh_token=self.params['refresh_token'] if self.can_refresh else None)
             self._smapi = SmapiClient(self.transport, token, self.params['smapi_url'])
         return self._smapi
 

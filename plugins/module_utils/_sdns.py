@@ -263,6 +263,11 @@ def subscriptions_named(smapi, vendor_id, subscriber_id, name):
             if s.get('subscriberId') == subscriber_id and s.get('vendorId') == vendor_id and s.get('name') == name]
 
 
+def subscription_twin_ids(smapi, vendor_id, subscriber_id, name):
+    """The IDs of the subscriptions with one identity: what a create asks to recover and to settle."""
+    return [twin['subscriptionId'] for twin in subscriptions_named(smapi, vendor_id, subscriber_id, name)]
+
+
 def find_subscriber(smapi, vendor_id, subscriber_id=None, name=None):
     """The SubscriberSummary by ID, else by name; None when there is none."""
     if subscriber_id:

@@ -15,7 +15,7 @@ from ansible_collections.skillops.alexa.plugins.module_utils._http import Recove
 
 DEFAULT_SMAPI_URL = 'https://api.amazonalexa.com'
 MAX_RESULTS = 50  # the largest page SMAPI serves
-# How long concurrent creators of one object take to see each other's creates (see _settle).
+# How long concurrent creators of one object take to see each other's creates (see settle_many).
 SETTLE_SECONDS = 1.0
 
 # What a create left: the ID to keep, and the ID of the copy this run made and removed because a

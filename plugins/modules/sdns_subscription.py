@@ -110,7 +110,7 @@ from ansible_collections.skillops.alexa.plugins.module_utils._errors import Conf
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
     SUBSCRIPTIONS_PATH, find_subscriber, find_subscription, no_such_subscriber, normalize_events, plan,
-    refuse_foreign_subscriber, subscription_body, subscription_view, subscriptions_named, validate_name)
+    refuse_foreign_subscriber, subscription_body, subscription_twin_ids, subscription_view, validate_name)
 
 
 def main():
@@ -139,8 +139,7 @@ def manage(module):
         return find_subscription(module.smapi, vendor_id, subscriber_id, params['name'])
 
     def twins():
-        return [twin['subscriptionId'] for twin in subscriptions_named(module.smapi, vendor_id, subscriber_id,
-                                                                       params['name'])]
+        return subscription_twin_ids(module.smapi, vendor_id, subscriber_id, params['name'])
 
     found = lookup()
     current = subscription_view(found) if found else None

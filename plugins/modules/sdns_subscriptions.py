@@ -17,8 +17,8 @@ description:
     subscriptions to it are listed, concurrently.
   - Throttling (HTTP 429) lowers the number of requests in flight, which grows again with successes;
     C(Retry-After) is honoured. A create whose outcome is unknown is looked up before it is sent again.
-  - Items that fail do not stop the others. The task then fails naming every failed item, with the
-    results of all; running it again completes the rest.
+  - Items that fail do not stop the others. The task then fails naming the failed items (the first ten in
+    the message, all in RV(results)); running it again completes the rest.
   - The token must come from the security profile that created the subscriber, and its user must belong
     to every publishing vendor (or use a token the organization issued, see M(skillops.alexa.sdns_subscription)).
 author:
@@ -36,8 +36,8 @@ options:
   name:
     description:
       - Name of every subscription whose item does not name its own, 1 to 255 characters.
+      - Required unless every item names its own.
     type: str
-    required: true
   events:
     description:
       - Events of every subscription whose item does not list its own, as O(skillops.alexa.sdns_subscription#module:events)
@@ -151,15 +151,18 @@ removed_duplicates:
 
 from ansible_collections.skillops.alexa.plugins.module_utils._bulk import (
     apply_steps, declared_items, plan_set, read_set, report, settle_creates)
-from ansible_collections.skillops.alexa.plugins.module_utils._errors import Conflict, ValidationError
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import Conflict, SkillopsError, ValidationError
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule, explain
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import find_subscriber, refuse_foreign_subscriber
+
+# The failure message names this many failed items; results holds them all.
+FAILURES_NAMED = 10
 
 
 def main():
     module = SmapiModule(dict(
         subscriber_id=dict(type='str', required=True),
-        name=dict(type='str', required=True),
+        name=dict(type='str'),
         events=dict(type='list', elements='str'),
         subscriptions=dict(type='list', elements='dict', required=True, options=dict(
             vendor_id=dict(type='str', required=True),
@@ -204,16 +207,23 @@ def converge(module):
     ids = dict((index, (step.before or {}).get('subscription_id')) for index, step in enumerate(steps))
     if not module.check_mode:
         ids, steps = apply_steps(smapi, subscriber_id, steps, ids, workers)
-        for index, created in settle_creates(smapi, steps, ids, read):
-            ids[index] = created.id
-            module.report_settled('subscription', created)
+        try:
+            for index, created in settle_creates(smapi, steps, ids, read):
+                ids[index] = created.id
+                module.report_settled('subscription', created)
+        except SkillopsError as error:
+            # The creates are done; only the look for a concurrent run's twins failed.
+            module.warn('Could not look for subscriptions that a concurrent run created at the same time: %s. A rerun '
+                        'finds and names any such twin.' % explain(error))
 
     outcome = dict(report(items, current, steps, ids, explain), removed_duplicates=module.removed_duplicates)
     failed = [result for result in outcome['results'] if result['action'] == 'failed']
     if failed:
-        module.fail_json(msg='%d of %d subscriptions failed: %s' % (len(failed), len(outcome['results']), '; '.join(
-            'vendor_id %s, name %r: %s' % (result['vendor_id'], result['name'], result['msg']) for result in failed)),
-            **outcome)
+        named = '; '.join('vendor_id %s, name %r: %s' % (result['vendor_id'], result['name'], result['msg'])
+                          for result in failed[:FAILURES_NAMED])
+        more = ' ... and %d more, each in results' % (len(failed) - FAILURES_NAMED) if len(failed) > FAILURES_NAMED else ''
+        module.fail_json(msg='%d of %d subscriptions failed: %s%s' % (len(failed), len(outcome['results']), named, more),
+                         **outcome)
     module.exit_json(**outcome)
 
 

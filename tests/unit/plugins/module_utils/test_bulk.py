@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from ansible_collections.skillops.alexa.plugins.module_utils._bulk import Item, declared_items, fan_out, plan_set
-from ansible_collections.skillops.alexa.plugins.module_utils._errors import Ambiguous, NotFound, ValidationError
+from ansible_collections.skillops.alexa.plugins.module_utils._bulk import Item, declared_items, fan_out, plan_set, read_set
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import Ambiguous, ApiError, NotFound, ValidationError
 
 ALL = 'AlexaDevelopmentEvent.All'
 PUBLISH = 'AlexaDevelopmentEvent.SkillPublish'
@@ -39,6 +39,7 @@ def test_items_take_the_tasks_name_and_events_unless_they_have_their_own():
     ([{'vendor_id': 'V1', 'name': 'x' * 256}], [ALL], 'subscriptions[0].name is 256 characters long; SMAPI accepts at most 255'),
 ])
 def test_a_bad_item_is_refused_naming_its_index_and_field(subscriptions, events, message):
+    # (the task's name is 'org')
     with pytest.raises(ValidationError) as caught:
         declared_items(subscriptions, 'org', events)
     assert str(caught.value).startswith(message)
@@ -69,6 +70,51 @@ def test_twins_of_an_identity_fail_that_item_only():
     steps = plan_set([Item('V1', 'org', [ALL]), Item('V2', 'org', [ALL])], current, SUBSCRIBER, purge=True)
     assert [step.action for step in steps] == ['failed', 'created']
     assert isinstance(steps[0].error, Ambiguous) and steps[0].error.ids == ['s1', 's2']
+    assert str(steps[0].error) == ("2 subscriptions are named 'org' (s1, s2); delete the extra ones "
+                                   "(skillops.alexa.sdns_subscription with subscription_id and state=absent)")
+
+
+def test_an_item_without_a_name_needs_the_tasks():
+    assert declared_items([{'vendor_id': 'V1', 'name': 'own'}], None, [ALL]) == [Item('V1', 'own', [ALL])]
+    with pytest.raises(ValidationError) as caught:
+        declared_items([{'vendor_id': 'V1', 'name': 'own'}, {'vendor_id': 'V2'}], None, [ALL])
+    assert str(caught.value) == ('subscriptions[1].name is not set and neither is name: give the task a name for every '
+                                 'item, or the item its own')
+
+
+class Lists:
+    """SmapiClient.paginate for list_subscriptions: scripted pages by vendor."""
+
+    def __init__(self, by_vendor):
+        self.by_vendor = by_vendor
+        self.asked = []
+
+    def paginate(self, path, item_key, params=None):
+        self.asked.append(params['vendorId'])
+        answer = self.by_vendor[params['vendorId']]
+        if isinstance(answer, Exception):
+            raise answer
+        return iter(answer)
+
+
+def _info(subscription_id, vendor_id, subscriber_id=SUBSCRIBER):
+    return dict(subscriptionId=subscription_id, name='org', subscriberId=subscriber_id, vendorId=vendor_id, events=[ALL])
+
+
+def test_read_set_keeps_only_the_subscriptions_to_the_subscriber():
+    # Whatever else the owner's list holds (its subscriptions to another subscriber), only these count.
+    smapi = Lists({'OWNER': [_info('s1', 'V1'), _info('s2', 'OWNER', 'amzn1.ask-subscriber.other')]})
+    views, unreadable = read_set(smapi, SUBSCRIBER, 'OWNER', ['V1'], workers=4)
+    assert [view['subscription_id'] for view in views] == ['s1'] and unreadable == {}
+    assert smapi.asked == ['OWNER']
+
+
+def test_read_set_without_the_owner_lists_each_vendor_and_names_the_unreadable():
+    denied = ApiError('denied', status=403, method='GET', path='/v0/developmentEvents/subscriptions')
+    smapi = Lists({'V1': [_info('s1', 'V1')], 'V2': [_info('s1', 'V1'), _info('s2', 'V2')], 'V3': denied})
+    views, unreadable = read_set(smapi, SUBSCRIBER, None, ['V1', 'V2', 'V3'], workers=2)
+    assert sorted(view['subscription_id'] for view in views) == ['s1', 's2']
+    assert unreadable == {'V3': denied}
 
 
 # --- fan_out --------------------------------------------------------------------------------------
@@ -98,8 +144,9 @@ def test_fan_out_runs_at_most_workers_at_once():
 
     fan_out(work, list(range(12)), workers=3)
     assert peak[0] == 3
+    peak[0] = 0
     fan_out(work, list(range(4)), workers=1)
-    assert peak[0] == 3
+    assert peak[0] == 1
 
 
 def test_fan_out_lets_a_bug_end_the_task():

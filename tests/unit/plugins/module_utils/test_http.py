@@ -372,6 +372,16 @@ def _verdict(response, status):
     return classify('GET', PATH, 'smapi', response(status), 1)
 
 
+def test_a_raise_does_not_hide_a_throttle_of_a_request_sent_before_it(response):
+    limit = AdaptiveLimit(2)
+    limit.record(0, _verdict(response, 429))        # 2 -> 1, round 1
+    with limit.slot() as early:
+        pass
+    limit.record(early, _verdict(response, 200))    # 1 -> 2
+    limit.record(early, _verdict(response, 429))    # sent in round 1, the last decrease's: counts
+    assert limit.limit == 1
+
+
 def test_a_throttle_halves_the_limit_once_per_round(response):
     limit = AdaptiveLimit(8)
     rounds = []
@@ -434,10 +444,11 @@ def test_a_concurrent_transport_holds_its_slot_only_on_the_wire(make, response):
     assert (transport.limit.lowest, transport.limit.limit, transport.limit.throttled) == (1, 2, 1)
 
 
-def test_a_retry_after_holds_every_new_request_until_then(response):
+@pytest.mark.parametrize('retry_after, held', [('2', 2.0), ('3600', 5.0)])
+def test_a_retry_after_holds_every_new_request_until_then_up_to_the_cap(response, retry_after, held):
     now = [100.0]
-    limit = AdaptiveLimit(4, clock=lambda: now[0])
-    throttled = classify('GET', PATH, 'smapi', response(429, headers={'Retry-After': '2'}), 1)
+    limit = AdaptiveLimit(4, max_hold=5.0, clock=lambda: now[0])
+    throttled = classify('GET', PATH, 'smapi', response(429, headers={'Retry-After': retry_after}), 1)
     limit.record(0, throttled)
     waited = []
 
@@ -448,7 +459,7 @@ def test_a_retry_after_holds_every_new_request_until_then(response):
     limit._changed.wait = wait
     with limit.slot():
         pass
-    assert waited == [2.0] and now[0] == 102.0
+    assert waited == [held] and now[0] == 100.0 + held
 
 
 def test_under_a_limit_throttles_are_retried_beyond_the_attempts(make, response):

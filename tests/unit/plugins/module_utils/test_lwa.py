@@ -123,3 +123,24 @@ def test_grant_is_resent_after_a_server_error(response):
     assert LwaClient(transport, 'https://api.amazon.com', CLIENT_ID, 's').refresh('r1') == {'access_token': 'a'}
     assert len(session.sent) == 2 and session.sent[0] == session.sent[1]
     assert waits == [0.5]
+
+
+def test_a_failed_mint_is_not_repeated_by_those_waiting_for_it():
+    class FailingLwa(FakeLwa):
+        def refresh(self, refresh_token):
+            super().refresh(refresh_token)
+            time.sleep(0.02)
+            raise RuntimeError('LWA is down')
+
+    lwa = FailingLwa()
+    token = AccessToken(lwa=lwa, access_token='stale', refresh_token='r1')
+
+    def refresh(dummy):
+        try:
+            token.refresh(stale='stale')
+        except RuntimeError as error:
+            return str(error)
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(refresh, range(8))) == {'LWA is down'}
+    assert lwa.refreshed == ['r1']
