@@ -5,6 +5,8 @@
 """Fakes shared by the module_utils tests: an HTTP response and a transport that records calls."""
 
 import copy
+import threading
+import time
 
 import pytest
 
@@ -54,3 +56,24 @@ def response():
 @pytest.fixture
 def transport_of():
     return FakeTransport
+
+
+class Overlap:
+    """A piece of work that takes a moment and counts how many ran at once (``peak``)."""
+
+    def __init__(self):
+        self.running = self.peak = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, *dummy):
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        time.sleep(0.02)
+        with self._lock:
+            self.running -= 1
+
+
+@pytest.fixture
+def overlap():
+    return Overlap

@@ -3,7 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-import threading
 import time
 
 import pytest
@@ -131,22 +130,13 @@ def test_fan_out_keeps_the_order_and_each_items_error():
     assert [str(error) if error else None for dummy, error in outcomes] == [None, None, 'no 3', None]
 
 
-def test_fan_out_runs_at_most_workers_at_once():
-    running, peak, lock = [0], [0], threading.Lock()
-
-    def work(n):
-        with lock:
-            running[0] += 1
-            peak[0] = max(peak[0], running[0])
-        time.sleep(0.02)
-        with lock:
-            running[0] -= 1
-
+def test_fan_out_runs_at_most_workers_at_once(overlap):
+    work = overlap()
     fan_out(work, list(range(12)), workers=3)
-    assert peak[0] == 3
-    peak[0] = 0
+    assert work.peak == 3
+    work = overlap()
     fan_out(work, list(range(4)), workers=1)
-    assert peak[0] == 1
+    assert work.peak == 1
 
 
 def test_fan_out_lets_a_bug_end_the_task():

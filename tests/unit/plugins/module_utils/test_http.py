@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import os
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
@@ -416,22 +414,17 @@ def test_other_errors_leave_the_limit_alone(response):
     assert limit.limit == 4 and limit.throttled == 0
 
 
-def test_slots_block_beyond_the_limit():
+def test_slots_block_beyond_the_limit(overlap):
     limit = AdaptiveLimit(2)
-    running, peak, lock = [0], [0], threading.Lock()
+    work = overlap()
 
-    def request():
+    def request(dummy):
         with limit.slot():
-            with lock:
-                running[0] += 1
-                peak[0] = max(peak[0], running[0])
-            time.sleep(0.02)
-            with lock:
-                running[0] -= 1
+            work()
 
     with ThreadPoolExecutor(6) as pool:
-        list(pool.map(lambda dummy: request(), range(6)))
-    assert peak[0] == 2
+        list(pool.map(request, range(6)))
+    assert work.peak == 2
 
 
 def test_a_concurrent_transport_holds_its_slot_only_on_the_wire(make, response):
