@@ -50,13 +50,19 @@ def declared_items(subscriptions, name, events):
     return items
 
 
+def by_identity(views):
+    """The subscription views grouped by identity, (vendor_id, name); more than one is a set of twins."""
+    grouped = {}
+    for view in views:
+        grouped.setdefault((view['vendor_id'], view['name']), []).append(view)
+    return grouped
+
+
 def plan_set(items, current, subscriber_id, purge):
     """One step per declared item, and with ``purge`` one per subscription to the subscriber that no
     item declares. ``current`` holds the subscription views as they are; each item is compared with
     the one helper every module uses (``plan``)."""
-    existing = {}
-    for view in current:
-        existing.setdefault((view['vendor_id'], view['name']), []).append(view)
+    existing = by_identity(current)
     steps = []
     for item in items:
         twins = existing.pop((item.vendor_id, item.name), [])
@@ -148,10 +154,8 @@ def settle_creates(smapi, steps, ids, read):
         return []
 
     def all_twins():
-        twins = {}
-        for view in read()[0]:
-            twins.setdefault((view['vendor_id'], view['name']), []).append(view['subscription_id'])
-        return twins
+        return dict((identity, [view['subscription_id'] for view in views])
+                    for identity, views in by_identity(read()[0]).items())
 
     identities = dict((index, (steps[index].vendor_id, steps[index].name)) for index in created)
     settled = smapi.settle_many(SUBSCRIPTIONS_PATH, dict((identities[index], ids[index]) for index in created), all_twins)
