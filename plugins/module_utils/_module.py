@@ -139,11 +139,10 @@ class SmapiModule(AnsibleModule):
 
     @property
     def minting_client_id(self):
-        """The security profile of this run's tokens when the module mints them (refresh credentials,
-        no access token given); None when a given access token's profile is unknown."""
-        if self.params['access_token'] or not self.can_refresh:
-            return None
-        return self.params['lwa_client_id']
+        """The security profile of this run's tokens: lwa_client_id when the refresh credentials are
+        given, since the module mints and refreshes tokens with them (a given access_token too, which
+        must come from them); None when only an access token of unknown profile is given."""
+        return self.params['lwa_client_id'] if self.can_refresh else None
 
     def lwa(self):
         return LwaClient(self.transport, self.params['lwa_url'], self.params['lwa_client_id'],

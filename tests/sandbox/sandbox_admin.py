@@ -10,13 +10,13 @@ import sandbox_events as events
 from sandbox_http import ADMIN_PREFIX as ADMIN
 from sandbox_http import ApiError, Reply, Route
 from sandbox_knobs import KnobError, Throttle, check_latency
-from sandbox_state import ACCESS_TOKEN_LIFETIME, FAULT_KINDS, Fault
+from sandbox_state import FAULT_KINDS, Fault
 
 MAX_BULK_VENDORS = 10000
 # Vendor IDs like M3DEV00001: the prefix, then the number zero-padded to five digits.
 VENDOR_PREFIX = re.compile(r"^[A-Za-z0-9]{1,250}$")
 
-CONFIG_KEYS = ("max_page_size", "latency", "throttle")
+CONFIG_KEYS = ("max_page_size", "latency", "throttle", "access_token_lifetime")
 THROTTLE_KEYS = ("rate", "burst")
 
 
@@ -83,6 +83,12 @@ def config(req):
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise bad("max_page_size must be a positive integer")
         changes["max_page_size"] = size
+    if "access_token_lifetime" in body:
+        # Amazon's access tokens live an hour; a shorter life lets a test see a client renew one.
+        lifetime = body["access_token_lifetime"]
+        if not isinstance(lifetime, int) or isinstance(lifetime, bool) or lifetime < 1:
+            raise bad("access_token_lifetime must be a positive integer (seconds)")
+        changes["access_token_lifetime"] = lifetime
     try:
         if "latency" in body:
             changes["latency"] = check_latency(body["latency"])
@@ -150,7 +156,7 @@ def authorize(req):
 def tokens(req):
     body = _body(req, "client_id", "user_id")
     scopes = _client_and_user(req, body)
-    expires_in = body.get("expires_in", ACCESS_TOKEN_LIFETIME)
+    expires_in = body.get("expires_in", req.state.access_token_lifetime)
     if not isinstance(expires_in, int) or isinstance(expires_in, bool):
         raise bad("expires_in must be an integer")
     access, refresh = req.state.mint(body["client_id"], body["user_id"], scopes, expires_in)

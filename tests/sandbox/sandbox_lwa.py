@@ -9,7 +9,6 @@ import time
 from urllib.parse import parse_qs, unquote_plus
 
 from sandbox_http import ApiError, Reply, Route
-from sandbox_state import ACCESS_TOKEN_LIFETIME
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -59,9 +58,10 @@ def _require(form, *names):
             raise oauth_error(400, "invalid_request", f"The request is missing {name}.")
 
 
-def _answer(access, refresh):
+def _answer(req, access, refresh):
     return Reply(200, {"access_token": access.token, "refresh_token": refresh.token,
-                       "token_type": "bearer", "expires_in": ACCESS_TOKEN_LIFETIME}, NO_STORE)
+                       "token_type": "bearer", "expires_in": req.state.access_token_lifetime},
+                 NO_STORE)
 
 
 def refresh_grant(req, client, form):
@@ -76,7 +76,7 @@ def refresh_grant(req, client, form):
         # LWA answers with the same refresh token; the access token keeps its scopes.
         access, dummy = req.state.mint(refresh.client_id, refresh.user_id, refresh.scopes,
                                        refresh_token=refresh)
-    return _answer(access, refresh)
+    return _answer(req, access, refresh)
 
 
 def code_grant(req, client, form):
@@ -93,7 +93,7 @@ def code_grant(req, client, form):
                               "redirect_uri does not match the one used to obtain the code.")
         code.used = True
         access, refresh = req.state.mint(code.client_id, code.user_id, code.scopes)
-    return _answer(access, refresh)
+    return _answer(req, access, refresh)
 
 
 GRANTS = {"refresh_token": refresh_grant, "authorization_code": code_grant}

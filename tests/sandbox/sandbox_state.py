@@ -241,6 +241,7 @@ class State:
             self.by_kind = Counter()
             self.deliveries = []
             self.max_page_size = DEFAULT_PAGE_SIZE
+            self.access_token_lifetime = ACCESS_TOKEN_LIFETIME
             self.latency = self.start_latency
             # Fresh buckets: every client starts with a full one.
             self.throttle = Throttle(*self.start_throttle) if self.start_throttle else None
@@ -287,10 +288,12 @@ class State:
             raise SeedError(f"{what}: unknown user {user_id}")
 
     # -- tokens ----------------------------------------------------------------------------
-    def mint(self, client_id, user_id, scopes, expires_in=ACCESS_TOKEN_LIFETIME,
-             refresh_token=None):
-        """Issue an access token (and a refresh token unless one is being reused)."""
+    def mint(self, client_id, user_id, scopes, expires_in=None, refresh_token=None):
+        """Issue an access token (and a refresh token unless one is being reused); `expires_in`
+        None: the configured access_token_lifetime."""
         with self.lock:
+            if expires_in is None:
+                expires_in = self.access_token_lifetime
             access = Token("Atza|" + secrets.token_urlsafe(48), client_id, user_id, list(scopes),
                            time.time() + expires_in)
             self.access_tokens[access.token] = access
@@ -403,7 +406,8 @@ class State:
         """What POST /_sandbox/config sets, as it stands."""
         with self.lock:
             return {"max_page_size": self.max_page_size, "latency": self.latency,
-                    "throttle": self.throttle.report() if self.throttle else None}
+                    "throttle": self.throttle.report() if self.throttle else None,
+                    "access_token_lifetime": self.access_token_lifetime}
 
     # -- faults ----------------------------------------------------------------------------
     def arm_fault(self, fault):

@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sandbox import Sandbox, parse_args  # noqa: E402
 from sandbox_knobs import Throttle, retry_after  # noqa: E402
 from sandbox_testkit import (  # noqa: E402
-    DEV3_USER, ORG_ADMIN, ORG_CLIENT, ORG_VENDOR, OTHER_CLIENT, SCOPE, TEST_SEED, endpoint_body)
+    DEV3_USER, ORG_ADMIN, ORG_CLIENT, ORG_SECRET, ORG_VENDOR, OTHER_CLIENT, SCOPE, TEST_SEED, endpoint_body)
 
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox.py")
 VENDORS = "/v1/vendors"
@@ -100,7 +100,8 @@ def test_many_clients_connecting_at_once_are_all_served_promptly(api):
 
 # -- latency -----------------------------------------------------------------------------------
 def test_latency_delays_smapi_and_lwa_but_not_the_admin_api(api):
-    assert config(api, latency=0.2) == {"max_page_size": 50, "latency": 0.2, "throttle": None}
+    assert config(api, latency=0.2) == {"max_page_size": 50, "latency": 0.2, "throttle": None,
+                                        "access_token_lifetime": 3600}
     answer, took = timed(lambda: get(api.smapi_url))
     assert answer.status_code == 200 and took >= 0.2
     answer, took = timed(lambda: get(api.smapi_url, "/nowhere"))
@@ -146,9 +147,11 @@ def test_concurrent_requests_wait_out_their_latency_side_by_side(api, count):
     ({"throttle": {"rate": 5, "burst": 1.5}}, "throttle burst must be an integer >= 1"),
     ({"throttle": {"rate": 5, "per": "user"}}, "unknown throttle key per"),
     ({"latency": 0.1, "throttle": {"rate": -1}}, "throttle rate must be"),
+    ({"access_token_lifetime": 0}, "access_token_lifetime must be a positive integer"),
+    ({"access_token_lifetime": 1.5}, "access_token_lifetime must be a positive integer"),
 ], ids=["negative", "string", "bool", "null", "too-long", "all-or-nothing", "unknown-key",
         "throttle-number", "no-rate", "zero-rate", "string-rate", "zero-burst", "float-burst",
-        "unknown-throttle-key", "throttle-all-or-nothing"])
+        "unknown-throttle-key", "throttle-all-or-nothing", "zero-lifetime", "float-lifetime"])
 def test_invalid_config_is_400_and_changes_nothing(api, body, words):
     before = api.admin("GET", "config")
     answer = post_config(api, body)
@@ -166,15 +169,18 @@ def test_config_refuses_non_finite_numbers(api):
 def test_config_is_part_of_the_state(api):
     config(api, latency=0.05, max_page_size=3, throttle={"rate": 2.5})
     assert api.admin("GET", "state")["config"] == {
-        "max_page_size": 3, "latency": 0.05, "throttle": {"rate": 2.5, "burst": 3}}
+        "max_page_size": 3, "latency": 0.05, "throttle": {"rate": 2.5, "burst": 3},
+        "access_token_lifetime": 3600}
 
 
 def test_reset_restores_the_values_given_at_start(api, started_with_knobs):
     other = type(api)(started_with_knobs)
-    at_start = {"max_page_size": 50, "latency": 0.05, "throttle": {"rate": 1, "burst": 2}}
+    at_start = {"max_page_size": 50, "latency": 0.05, "throttle": {"rate": 1, "burst": 2},
+                "access_token_lifetime": 3600}
     assert other.admin("GET", "config") == at_start
     assert [get(other.smapi_url).status_code for dummy in range(3)] == [200, 200, 429]
-    other.admin("POST", "config", {"latency": 0, "max_page_size": 2, "throttle": None})
+    other.admin("POST", "config", {"latency": 0, "max_page_size": 2, "throttle": None,
+                                   "access_token_lifetime": 5})
     other.admin("POST", "reset")
     assert other.admin("GET", "config") == at_start
     answer, took = timed(lambda: get(other.smapi_url))
@@ -198,7 +204,7 @@ def test_command_line_sets_the_knobs(api):
     try:
         answer = requests.get(smapi_url + "/_sandbox/config", timeout=10)
         assert answer.text == ('{"max_page_size": 50, "latency": 0.05, '
-                               '"throttle": {"rate": 20, "burst": 3}}')
+                               '"throttle": {"rate": 20, "burst": 3}, "access_token_lifetime": 3600}')
     finally:
         stop(process)
     assert process.returncode == 0
@@ -443,3 +449,18 @@ def test_bulk_vendor_ids_must_be_new(api):
     assert len(api.admin("GET", "state")["vendors"]) == 7
     users = {user["user_id"]: user for user in api.admin("GET", "state")["users"]}
     assert list(users[DEV3_USER]["vendors"]) == ["M2DEVVENDOR3"]  # all or nothing
+
+
+# -- access token lifetime -----------------------------------------------------------------------
+def test_access_token_lifetime_shortens_the_tokens_lwa_grants(api):
+    config(api, access_token_lifetime=2)
+    grant = dict(grant_type="refresh_token", refresh_token="Atzr|org-refresh",
+                 client_id=ORG_CLIENT, client_secret=ORG_SECRET)
+    answer = api.lwa(**grant).json()
+    assert answer["expires_in"] == 2
+    bearer = {"Authorization": f"Bearer {answer['access_token']}"}
+    assert api.http.get(api.smapi_url + VENDORS, headers=bearer, timeout=10).status_code == 200
+    time.sleep(2.1)
+    assert api.http.get(api.smapi_url + VENDORS, headers=bearer, timeout=10).status_code == 401
+    api.admin("POST", "reset")
+    assert api.lwa(**grant).json()["expires_in"] == 3600

@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the skillops.alexa collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+name: lwa_access_token
+short_description: One LWA access token for all the SMAPI tasks of a run
+version_added: 0.1.0
+author:
+  - skillops.alexa maintainers (@skillops)
+description:
+  - Returns a Login with Amazon (LWA) access token minted from a refresh token, and keeps it on the controller
+    for the rest of the C(ansible-playbook) run, so that every later call with the same credentials returns
+    the same token instead of asking LWA for a new one.
+  - Meant for C(module_defaults) of the group C(skillops.alexa.smapi), as in the examples. A play of many SMAPI
+    tasks then mints one access token, where each task would otherwise mint its own.
+  - A token is renewed when less than O(renew_before) seconds of its life remain, so a long play never hands
+    a task a token about to expire.
+  - The token is kept in a file readable only by the controller's user, in the run's local temporary directory
+    (C(ANSIBLE_LOCAL_TEMP)), which ansible removes when the run ends. The file holds the access token and its
+    expiry, never the client secret or the refresh token, and is named by a hash of the credentials.
+  - Runs on the controller, so the environment variables are the controller's.
+  - Takes no terms.
+options:
+  lwa_client_id:
+    description:
+      - Client ID of the LWA security profile the refresh token was issued to.
+    type: str
+    env:
+      - name: ASK_LWA_CLIENT_ID
+  lwa_client_secret:
+    description:
+      - Client secret of the security profile O(lwa_client_id).
+    type: str
+    env:
+      - name: ASK_LWA_CLIENT_CONFIRMATION
+  refresh_token:
+    description:
+      - An LWA refresh token issued to O(lwa_client_id).
+    type: str
+    env:
+      - name: ASK_REFRESH_TOKEN
+  lwa_url:
+    description:
+      - Base URL of the LWA token service; tokens are requested from C({lwa_url}/auth/o2/token).
+    type: str
+    default: https://api.amazon.com
+    env:
+      - name: ASK_LWA_TOKEN_HOST
+  renew_before:
+    description:
+      - Seconds of life a kept token must still have to be returned; with less, a new one is minted and kept.
+      - LWA access tokens live 3600 seconds.
+    type: int
+    default: 600
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of LWA.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for the LWA response.
+    type: float
+    default: 30
+  retry_attempts:
+    description:
+      - How many times the token request is attempted when LWA throttles, fails with HTTP 500, 502, 503 or 504,
+        or the connection fails.
+    type: int
+    default: 5
+notes:
+  - Give the modules the refresh credentials too (the C(ASK_*) environment variables, as in the examples, or
+    the same options in C(module_defaults)). They then know the token's security profile, and if SMAPI rejects
+    the token (revoked, or expired early) they refresh it once and repeat the call.
+seealso:
+  - module: skillops.alexa.lwa_token
+'''
+
+EXAMPLES = r'''
+# The credentials are the ASK CLI environment variables ASK_LWA_CLIENT_ID, ASK_LWA_CLIENT_CONFIRMATION and
+# ASK_REFRESH_TOKEN. Every SMAPI task of the play, in its roles too, uses the one token.
+- name: Subscribe the developers' vendors
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/skillops.alexa.smapi:
+      access_token: "{{ lookup('skillops.alexa.lwa_access_token') }}"
+  tasks:
+    - name: Find the subscriber
+      skillops.alexa.sdns_subscriber_info:
+        name: acme-skill-events
+      register: subscriber
+
+    - name: Subscribe every developer vendor
+      skillops.alexa.sdns_subscriptions:
+        subscriber_id: "{{ subscriber.subscribers[0].subscriber_id }}"
+        name: acme-skill-events
+        subscriptions: "{{ developer_subscriptions }}"  # [{vendor_id: M2DEVVENDOR1}, ...]
+
+# Credentials from variables (for example from a vault), given to the modules as well.
+- name: Report the subscribers with credentials from a vault
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/skillops.alexa.smapi:
+      access_token: >-
+        {{ lookup('skillops.alexa.lwa_access_token', lwa_client_id=lwa_client_id,
+                  lwa_client_secret=lwa_client_secret, refresh_token=lwa_refresh_token) }}
+      lwa_client_id: "{{ lwa_client_id }}"
+      lwa_client_secret: "{{ lwa_client_secret }}"
+      refresh_token: "{{ lwa_refresh_token }}"
+  tasks:
+    - name: List the subscribers
+      skillops.alexa.sdns_subscriber_info:
+'''
+
+RETURN = r'''
+_raw:
+  description: The access token, as the only element of a list. It is a secret.
+  type: list
+  elements: str
+'''
+
+from ansible import constants as C
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import SkillopsError
+from ansible_collections.skillops.alexa.plugins.module_utils._http import (
+    HAS_REQUESTS, HttpTransport, RetryPolicy)
+from ansible_collections.skillops.alexa.plugins.module_utils._lwa import LwaClient
+from ansible_collections.skillops.alexa.plugins.module_utils._module import REFRESH_OPTIONS, explain
+from ansible_collections.skillops.alexa.plugins.plugin_utils._token_cache import TokenCache, cache_key
+
+
+class LookupModule(LookupBase):
+
+    def run(self, terms, variables=None, **kwargs):
+        if terms:
+            raise AnsibleLookupError('skillops.alexa.lwa_access_token takes no terms; got %d' % len(terms))
+        self.set_options(var_options=variables, direct=kwargs)
+        missing = ['%s (env %s)' % (name, env) for name, env in REFRESH_OPTIONS if not self.get_option(name)]
+        if missing:
+            raise AnsibleLookupError('skillops.alexa.lwa_access_token needs the LWA credentials: set %s'
+                                     % ', '.join(missing))
+        if not HAS_REQUESTS:
+            raise AnsibleLookupError('skillops.alexa.lwa_access_token needs the Python library requests '
+                                     'on the controller: pip install requests')
+        credentials = [self.get_option(name) for name in ('lwa_url', 'lwa_client_id', 'lwa_client_secret',
+                                                         'refresh_token')]
+        cache = TokenCache(C.DEFAULT_LOCAL_TMP)
+        try:
+            return [cache.get(cache_key(*credentials), self._mint, self.get_option('renew_before'))]
+        except SkillopsError as error:
+            raise AnsibleLookupError('skillops.alexa.lwa_access_token: %s' % explain(error)) from None
+
+    def _mint(self):
+        transport = HttpTransport(timeout=self.get_option('timeout'), validate_certs=self.get_option('validate_certs'),
+                                  retry=RetryPolicy(attempts=self.get_option('retry_attempts')))
+        lwa = LwaClient(transport, self.get_option('lwa_url'), self.get_option('lwa_client_id'),
+                        self.get_option('lwa_client_secret'))
+        return lwa.refresh(self.get_option('refresh_token'))
