@@ -10,17 +10,27 @@ export ANSIBLE_NOCOLOR=1
 
 seconds_since() { local ms=$(( ($(date +%s%N) - $1) / 1000000 )); printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)); }
 
+# The SMAPI and LWA requests the sandbox received so far, by kind: "TOKEN READ WRITE".
+requests_so_far() {
+  python -c 'import json, sys, urllib.request
+kinds = json.load(urllib.request.urlopen(sys.argv[1] + "/_sandbox/counters"))["by_kind"]
+print(kinds["token"], kinds["read"], kinds["write"])' "$ASK_SMAPI_SERVER_BASE_URL"
+}
+
 step() {  # step TITLE -- ansible-playbook ARGS...
-  local title=$1 start
+  local title=$1 start before after
   shift 2
   start=$(date +%s%N)
+  read -ra before <<< "$(requests_so_far)"
   if ! ansible-playbook -i localhost, "$@" >"$work/log" 2>&1; then
     cat "$work/log"
     echo "!! $title failed"
     exit 1
   fi
-  recap=$(grep -E '^localhost +:' "$work/log" | sed -E 's/ +(unreachable|rescued|ignored)=[0-9]+//g; s/^localhost +: +//')
-  printf '%-58s %5ss  %s\n' "$title" "$(seconds_since "$start")" "$recap"
+  read -ra after <<< "$(requests_so_far)"
+  recap=$(grep -E '^localhost +:' "$work/log" | sed -E 's/ +(unreachable|rescued|ignored|skipped|failed)=[0-9]+//g; s/^localhost +: +//')
+  printf '%-52s %5ss  %s  SMAPI: token=%d read=%d write=%d\n' "$title" "$(seconds_since "$start")" "$recap" \
+    $((after[0] - before[0])) $((after[1] - before[1])) $((after[2] - before[2]))
 }
 
 started=$(date +%s%N)

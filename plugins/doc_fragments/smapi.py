@@ -14,8 +14,8 @@ options:
       - A Login with Amazon (LWA) access token for the Skill Management API, used as it is.
       - SDNS calls need a token with the scope C(alexa::ask:subscriptions).
       - If O(lwa_client_id), O(lwa_client_secret) and O(refresh_token) are given too, the token must have
-        been minted from them: it is taken as a token of the security profile O(lwa_client_id), and if SMAPI
-        rejects it as expired it is refreshed once and the call repeated.
+        been minted from them. It is then taken as a token of the security profile O(lwa_client_id), and if
+        SMAPI rejects it as expired it is refreshed once and the call repeated.
       - To mint one token for all the SMAPI tasks of a play, set this in C(module_defaults) for
         C(group/skillops.alexa.smapi) with the lookup P(skillops.alexa.lwa_access_token#lookup).
       - Falls back to the environment variable E(ASK_ACCESS_TOKEN), as the ASK CLI does.

@@ -20,6 +20,8 @@ description:
   - The token is kept in a file readable only by the controller's user, in the run's local temporary directory
     (C(ANSIBLE_LOCAL_TEMP)), which ansible removes when the run ends. The file holds the access token and its
     expiry, never the client secret or the refresh token, and is named by a hash of the credentials.
+  - Without refresh credentials it returns O(access_token) as it is, so a play can set this lookup in
+    C(module_defaults) whichever way the environment authenticates.
   - Runs on the controller, so the environment variables are the controller's.
   - Takes no terms.
 options:
@@ -41,6 +43,14 @@ options:
     type: str
     env:
       - name: ASK_REFRESH_TOKEN
+  access_token:
+    description:
+      - An access token returned as it is when none of O(lwa_client_id), O(lwa_client_secret) and
+        O(refresh_token) is set. With them, a token is minted from them instead, since a given one may expire
+        during the run.
+    type: str
+    env:
+      - name: ASK_ACCESS_TOKEN
   lwa_url:
     description:
       - Base URL of the LWA token service; tokens are requested from C({lwa_url}/auth/o2/token).
@@ -130,7 +140,7 @@ from ansible_collections.skillops.alexa.plugins.module_utils._errors import Skil
 from ansible_collections.skillops.alexa.plugins.module_utils._http import (
     HAS_REQUESTS, HttpTransport, RetryPolicy)
 from ansible_collections.skillops.alexa.plugins.module_utils._lwa import LwaClient
-from ansible_collections.skillops.alexa.plugins.module_utils._module import REFRESH_OPTIONS, explain
+from ansible_collections.skillops.alexa.plugins.module_utils._module import HOW_TO_AUTHENTICATE, REFRESH_OPTIONS, explain
 from ansible_collections.skillops.alexa.plugins.plugin_utils._token_cache import TokenCache, cache_key
 
 
@@ -141,14 +151,18 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError('skillops.alexa.lwa_access_token takes no terms; got %d' % len(terms))
         self.set_options(var_options=variables, direct=kwargs)
         missing = ['%s (env %s)' % (name, env) for name, env in REFRESH_OPTIONS if not self.get_option(name)]
+        if len(missing) == len(REFRESH_OPTIONS) and self.get_option('access_token'):
+            return [self.get_option('access_token')]
+        if len(missing) == len(REFRESH_OPTIONS):
+            raise AnsibleLookupError('skillops.alexa.lwa_access_token needs SMAPI credentials: set %s'
+                                     % HOW_TO_AUTHENTICATE)
         if missing:
             raise AnsibleLookupError('skillops.alexa.lwa_access_token needs the LWA credentials: set %s'
                                      % ', '.join(missing))
         if not HAS_REQUESTS:
             raise AnsibleLookupError('skillops.alexa.lwa_access_token needs the Python library requests '
                                      'on the controller: pip install requests')
-        credentials = [self.get_option(name) for name in ('lwa_url', 'lwa_client_id', 'lwa_client_secret',
-                                                         'refresh_token')]
+        credentials = [self.get_option(name) for name in ('lwa_url', 'lwa_client_id', 'lwa_client_secret', 'refresh_token')]
         cache = TokenCache(C.DEFAULT_LOCAL_TMP)
         try:
             return [cache.get(cache_key(*credentials), self._mint, self.get_option('renew_before'))]

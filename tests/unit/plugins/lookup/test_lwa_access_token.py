@@ -18,7 +18,8 @@ CREDENTIALS = dict(lwa_client_id='amzn1.application-oa2-client.x', lwa_client_se
 @pytest.fixture
 def lwa_access_token(tmp_path, monkeypatch):
     monkeypatch.setattr(C, 'DEFAULT_LOCAL_TMP', str(tmp_path))
-    for name in ('ASK_LWA_CLIENT_ID', 'ASK_LWA_CLIENT_CONFIRMATION', 'ASK_REFRESH_TOKEN', 'ASK_LWA_TOKEN_HOST'):
+    for name in ('ASK_LWA_CLIENT_ID', 'ASK_LWA_CLIENT_CONFIRMATION', 'ASK_REFRESH_TOKEN', 'ASK_LWA_TOKEN_HOST',
+                 'ASK_ACCESS_TOKEN'):
         monkeypatch.delenv(name, raising=False)
     return lookup_loader.get('skillops.alexa.lwa_access_token')
 
@@ -55,6 +56,21 @@ def test_missing_credentials_are_named_with_their_environment_variables(lwa_acce
         lwa_access_token.run([], variables={}, lwa_client_id='amzn1.application-oa2-client.x')
     assert str(failure.value) == ('skillops.alexa.lwa_access_token needs the LWA credentials: set lwa_client_secret '
                                   '(env ASK_LWA_CLIENT_CONFIRMATION), refresh_token (env ASK_REFRESH_TOKEN)')
+    assert grants == []
+
+
+def test_without_refresh_credentials_the_given_access_token(lwa_access_token, grants, monkeypatch):
+    monkeypatch.setenv('ASK_ACCESS_TOKEN', 'Atza|given')
+    assert lwa_access_token.run([], variables={}) == ['Atza|given']
+    assert lwa_access_token.run([], variables={}, **CREDENTIALS) == ['Atza|1']
+    assert len(grants) == 1
+
+
+def test_without_any_credentials_both_ways_are_named(lwa_access_token, grants):
+    with pytest.raises(AnsibleLookupError) as failure:
+        lwa_access_token.run([], variables={})
+    assert 'either access_token (env ASK_ACCESS_TOKEN), or lwa_client_id, lwa_client_secret and refresh_token' \
+        in str(failure.value)
     assert grants == []
 
 
