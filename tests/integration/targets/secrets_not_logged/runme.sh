@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Secrets never show. Every module and every role runs at -vvvv with --diff on a credential of
+# Secrets never show. Every module, every role and the token lookup run at -vvvv with --diff on a credential of
 # sentinel values with ansible-runner (the engine of AWX), the credential injected as environment
 # variables (env/envvars) as an AWX credential type does it. The modules run twice more: with
 # ansible-playbook (stdout and stderr apart) and with ansible-runner taking the credential as extra
