@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Organization scale: the subscriptions of N developer vendors to one subscriber, converged by a
-loop of skillops.alexa.sdns_subscription tasks and by one skillops.alexa.sdns_subscriptions task,
-side by side in one run against the sandbox with per-request latency and a throttle.
+loop of skillops.alexa.sdns_subscription tasks (each minting its token, or all on one token of the run)
+and by one skillops.alexa.sdns_subscriptions task, side by side in one run against the sandbox with per-request latency and a throttle.
 
     python benchmarks/org_scale.py [--sizes 10,100,1000] [--loop-max 100] [--latency 0.1] [--rate 10]
 
@@ -122,26 +122,29 @@ def bench_size(sandbox, admin, size, args, env):
     admin.call("POST", "reset")
     vendor_ids = admin.call("POST", "vendors", {"count": size, "prefix": "M3DEV", "user_id": USER_ID,
                                                 "roles": ["ROLE_ADMINISTRATOR"]}, status=201)["vendor_ids"]
-    subscribers = {name: admin.subscriber(name) for name in ("bench-bulk", "bench-loop", "bench-memory")}
+    subscribers = {name: admin.subscriber(name) for name in ("bench-bulk", "bench-loop", "bench-loop-token",
+                                                             "bench-memory")}
     admin.call("POST", "config", {"latency": args.latency, "throttle": {"rate": args.rate, "burst": args.burst}})
     declared = [{"vendor_id": vendor_id} for vendor_id in vendor_ids]
     print(f"N = {size}", flush=True)
 
-    def converge(playbook, subscriber):
+    def converge(playbook, subscriber, **more):
         return lambda: run_playbook(playbook, {"subscriber_id": subscribers[subscriber], "subscription_name": "bench",
-                                               "subscriptions": declared}, env)
+                                               "subscriptions": declared, **more}, env)
 
     row = dict(n=size)
     row["bulk"] = measure(admin, "sdns_subscriptions", converge("bulk.yml", "bench-bulk"))
     row["bulk_noop"] = measure(admin, "sdns_subscriptions no-op", converge("bulk.yml", "bench-bulk"))
     if size <= args.loop_max:
         row["loop"] = measure(admin, "loop of sdns_subscription", converge("loop.yml", "bench-loop"))
+        row["loop_one_token"] = measure(admin, "the loop on one token", converge("loop.yml", "bench-loop-token",
+                                                                                 one_token=True))
     # Each converge must have left exactly one subscription per vendor.
     row["duplicates"] = 0
     for name, subscriber_id in subscribers.items():
         found = admin.subscriptions_to(subscriber_id, "bench")
         row["duplicates"] += len(found) - len({s["vendorId"] for s in found})
-        expected = size if name == "bench-bulk" or (name == "bench-loop" and "loop" in row) else 0
+        expected = size if name == "bench-bulk" or (name.startswith("bench-loop") and "loop" in row) else 0
         if len({s["vendorId"] for s in found}) != expected:
             raise RuntimeError(f"{name}: {len(found)} subscriptions for {size} vendors")
     # Memory does not depend on the network: measured without latency or throttle, to keep it quick.
@@ -170,16 +173,17 @@ def summarize(rows):
 def table(rows, args):
     lines = [f"Latency {args.latency * 1000:g} ms a request, throttle {args.rate:g} requests/s a client (burst "
              f"{args.burst}); requests as token / read / write (throttled).", "",
-             "| N | loop of sdns_subscription | sdns_subscriptions | no-op rerun | speedup | limit (writes ÷ rate) "
-             "| ratio to limit | module peak memory |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| N | loop of sdns_subscription | the loop on one token (lwa_access_token) | sdns_subscriptions "
+             "| no-op rerun | speedup | limit (writes ÷ rate) | ratio to limit | module peak memory |",
+             "|---|---|---|---|---|---|---|---|---|"]
 
     def cell(run):
         return (f"{run['seconds']:.1f} s, {run['token']} / {run['read']} / {run['write']} ({run['throttled']})"
                 if run else "not run")
 
     for row in rows:
-        lines.append(f"| {row['n']:,} | {cell(row.get('loop'))} | {cell(row['bulk'])} | {cell(row['bulk_noop'])} | "
+        lines.append(f"| {row['n']:,} | {cell(row.get('loop'))} | {cell(row.get('loop_one_token'))} | "
+                     f"{cell(row['bulk'])} | {cell(row['bulk_noop'])} | "
                      f"{row.get('speedup', '-')}x | {row['limit_seconds']:.1f} s | {row['ratio_to_limit']}x | "
                      f"{row['module_peak_mb']} MB |")
     return "\n".join(lines)
@@ -200,6 +204,8 @@ def chart(rows, path):
     if looped:
         axis.plot([row["n"] for row in looped], [row["loop"]["seconds"] for row in looped], "^-",
                   label="loop of sdns_subscription")
+        axis.plot([row["n"] for row in looped], [row["loop_one_token"]["seconds"] for row in looped], "v-",
+                  label="the loop on one access token")
     axis.set_xscale("log")
     axis.set_yscale("log")
     axis.set_xlabel("developer vendors (N)")
