@@ -64,8 +64,8 @@ class CallbackModule(CallbackBase):
         self._write(killed=False)
 
     def v2_runner_on_ok(self, result):
-        # A loop's items were counted one by one.
-        if 'results' not in self._result_of(result):
+        # A loop's items were counted one by one. (A task without a loop may return results too.)
+        if not (result._task.loop or result._task.loop_with):
             self._count(result)
 
     def v2_runner_item_on_ok(self, result):
