@@ -1,10 +1,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Login with Amazon: POST /auth/o2/token with the refresh_token and authorization_code
-grants, OAuth 2.0 style errors (RFC 6749 section 5.2)."""
+grants, OAuth 2.0 style errors (RFC 6749 section 5.2).
+
+Real LWA takes the grant as a form (RFC 6749) or as a JSON object, which is what the official ASK CLI
+sends, and at /auth/O2/token too, the path the ASK SDKs' token client uses: the sandbox does the same,
+with the same answers and errors either way."""
 
 import base64
 import binascii
 import hmac
+import json
 import time
 from urllib.parse import parse_qs, unquote_plus
 
@@ -21,11 +26,21 @@ def oauth_error(status, error, description):
 
 
 def _form(req):
+    """The grant's fields, from a form or from a JSON object of strings."""
     content_type = (req.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-    if content_type != "application/x-www-form-urlencoded":
-        raise oauth_error(400, "invalid_request",
-                          "The request body must be application/x-www-form-urlencoded.")
-    return {k: v[0] for k, v in parse_qs(req.raw_body, keep_blank_values=True).items()}
+    if content_type == "application/x-www-form-urlencoded":
+        return {k: v[0] for k, v in parse_qs(req.raw_body, keep_blank_values=True).items()}
+    if content_type == "application/json":
+        try:
+            body = json.loads(req.raw_body or "null")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not all(isinstance(value, str) for value in body.values()):
+            raise oauth_error(400, "invalid_request",
+                              "The request body must be a JSON object of string fields.")
+        return body
+    raise oauth_error(400, "invalid_request", "The request body must be "
+                      "application/x-www-form-urlencoded or application/json.")
 
 
 def _client_credentials(req, form):
@@ -115,4 +130,4 @@ def token(req):
     return GRANTS[grant_type](req, client, form)
 
 
-ROUTES = [Route("POST", "/auth/o2/token", token)]
+ROUTES = [Route("POST", "/auth/o2/token", token), Route("POST", "/auth/O2/token", token)]

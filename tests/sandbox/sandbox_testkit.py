@@ -42,8 +42,10 @@ class Client:
         return self.http.request(method, self.smapi_url + path, headers=headers, timeout=30,
                                  **kwargs)
 
-    def lwa(self, **form):
-        return self.http.post(self.lwa_url + "/auth/o2/token", data=form, timeout=30)
+    def lwa(self, path="/auth/o2/token", as_json=False, **form):
+        """A token request, as a form unless ``as_json`` (the official ASK CLI's way)."""
+        body = dict(json=form) if as_json else dict(data=form)
+        return self.http.post(self.lwa_url + path, timeout=30, **body)
 
     def refresh(self, refresh_token, client_id=ORG_CLIENT, client_secret=ORG_SECRET):
         """An access token for a seeded refresh token (fails the test if LWA refuses)."""

@@ -61,6 +61,39 @@ def test_refresh_grant_issues_bearer_token_and_keeps_refresh_token(api):
     assert vendors.status_code == 200
 
 
+# The official ASK CLI sends the grant as JSON; the ASK SDKs post to /auth/O2/token.
+SPELLINGS = {"form": dict(), "json": dict(as_json=True), "capital-O": dict(path="/auth/O2/token"),
+             "json-capital-O": dict(as_json=True, path="/auth/O2/token")}
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_both_bodies_and_both_paths_grant_the_same(api, spelling):
+    answer = api.lwa(grant_type="refresh_token", refresh_token="Atzr|org-refresh",
+                     client_id=ORG_CLIENT, client_secret=ORG_SECRET, **SPELLINGS[spelling])
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["refresh_token"] == "Atzr|org-refresh"
+    assert api.smapi("GET", "/v1/vendors", answer.json()["access_token"]).status_code == 200
+    redirect = "https://org.example.com/callback"
+    code = api.admin("POST", "authorize", {"client_id": ORG_CLIENT, "user_id": DEV3_USER,
+                                           "scopes": [SCOPE], "redirect_uri": redirect})["code"]
+    exchanged = api.lwa(grant_type="authorization_code", code=code, redirect_uri=redirect,
+                        client_id=ORG_CLIENT, client_secret=ORG_SECRET, **SPELLINGS[spelling])
+    assert exchanged.status_code == 200, exchanged.text
+    assert exchanged.json()["refresh_token"].startswith("Atzr|")
+
+
+@pytest.mark.parametrize("body, content_type", [
+    ('["refresh_token"]', "application/json"), ('{"grant_type": 1}', "application/json"),
+    ("{not json", "application/json"), ("grant_type=refresh_token", "text/plain"),
+], ids=["json-list", "json-number", "not-json", "text"])
+def test_other_bodies_are_invalid_requests(api, body, content_type):
+    answer = api.http.post(api.lwa_url + "/auth/o2/token", data=body, timeout=30,
+                           headers={"Content-Type": content_type})
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
 @pytest.mark.parametrize("form, status, error", [
     ({"refresh_token": "Atzr|org-refresh", "client_secret": "wrong"}, 401, "invalid_client"),
     ({"refresh_token": "Atzr|org-refresh", "client_id": "amzn1.application-oa2-client.nope"},
@@ -73,10 +106,10 @@ def test_refresh_grant_issues_bearer_token_and_keeps_refresh_token(api):
     ({"grant_type": ""}, 400, "invalid_request"),
 ], ids=["wrong-secret", "unknown-client", "unknown-token", "other-clients-token",
         "missing-token", "unsupported-grant", "missing-grant"])
-def test_lwa_errors(api, form, status, error):
+def test_lwa_errors(api, spelling, form, status, error):
     full = {"grant_type": "refresh_token", "client_id": ORG_CLIENT, "client_secret": ORG_SECRET}
     full.update(form)
-    answer = api.lwa(**{k: v for k, v in full.items() if v != ""})
+    answer = api.lwa(**{k: v for k, v in full.items() if v != ""}, **SPELLINGS[spelling])
     assert answer.status_code == status
     assert answer.json()["error"] == error
     assert answer.json()["error_description"]
