@@ -207,10 +207,14 @@ def plan(current, wanted, force=False):
     return changed, after, dict(before=current or {}, after=after)
 
 
-def matching(items, params, keys):
-    """The items whose values equal every one of ``keys`` that the task set in ``params``."""
+def matching(items, params, keys, unlike=None):
+    """The items whose values equal every one of ``keys`` that the task set in ``params`` and differ
+    from every value of ``unlike`` (item key -> value) that is not None: the info modules' one filter."""
     wanted = dict((key, params[key]) for key in keys if params.get(key) is not None)
-    return [item for item in items if all(item.get(key) == value for key, value in wanted.items())]
+    unwanted = dict((key, value) for key, value in (unlike or {}).items() if value is not None)
+    return [item for item in items
+            if all(item.get(key) == value for key, value in wanted.items())
+            and all(item.get(key) != value for key, value in unwanted.items())]
 
 
 def the_one_named(twins, what, id_key, name, sleep):

@@ -299,6 +299,28 @@ def test_matching_keeps_items_equal_on_every_key_the_task_set():
     assert matching(items, dict(name='z', subscriber_id=None), keys) == []
 
 
+SUBSCRIBERS = [dict(name='a', status='ACTIVE', client_id='mine'), dict(name='b', status='INACTIVE', client_id='mine'),
+               dict(name='c', status='INACTIVE', client_id='other')]
+
+
+def test_matching_filters_subscribers_by_status_and_client():
+    keys = ('name', 'status', 'client_id')
+    assert matching(SUBSCRIBERS, dict(status='INACTIVE'), keys) == SUBSCRIBERS[1:]
+    assert matching(SUBSCRIBERS, dict(status='INACTIVE', client_id='mine'), keys) == [SUBSCRIBERS[1]]
+    assert matching(SUBSCRIBERS, dict(status='ACTIVE', client_id='other'), keys) == []
+
+
+def test_matching_leaves_out_the_items_equal_to_unlike():
+    assert matching(SUBSCRIBERS, {}, (), unlike=dict(client_id='mine')) == [SUBSCRIBERS[2]]
+    assert matching(SUBSCRIBERS, dict(status='ACTIVE'), ('status',), unlike=dict(client_id='mine')) == []
+    # Both filters at once: equal to one client and unlike another.
+    assert matching(SUBSCRIBERS, dict(client_id='other'), ('client_id',), unlike=dict(client_id='mine')) == [SUBSCRIBERS[2]]
+
+
+def test_matching_ignores_unlike_values_that_are_not_set():
+    assert matching(SUBSCRIBERS, {}, (), unlike=dict(client_id=None)) == SUBSCRIBERS
+
+
 def test_events_read_back_are_in_the_models_spelling_so_reruns_do_not_change():
     view = subscription_view(dict(events=['AlexaDevelopmentEvent.ALL', 'AlexaCustomerFeedbackEvent.SkillReviewPublish',
                                           'AlexaDevelopmentEvent.FutureEvent']))
