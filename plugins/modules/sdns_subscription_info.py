@@ -12,6 +12,8 @@ description:
   - List the SDNS subscriptions of a vendor, all pages, optionally only those to one subscriber;
     or get one by ID or name.
   - A vendor sees the subscriptions that publish its events and those to its own subscribers.
+  - The filters combine; a subscription is returned only if it passes every one that is set.
+  - Subscriptions have no status; that of their subscriber is in M(skillops.alexa.sdns_subscriber_info).
 author:
   - skillops.alexa maintainers (@skillops)
 extends_documentation_fragment:
@@ -28,7 +30,8 @@ options:
     type: str
   name:
     description:
-      - Return only subscriptions with this name.
+      - Return only subscriptions with this name. A name is unique only per publishing vendor and subscriber,
+        so several subscriptions may share it; add O(subscriber_id) to narrow them down.
     type: str
 '''
 
@@ -38,6 +41,12 @@ EXAMPLES = r'''
     vendor_id: M1ABCDEFGHIJKL
     subscriber_id: amzn1.ask-subscriber.2b8f6f1e-5f7c-4b55-9f0a-0b9d5c1e7d11
   register: found
+
+- name: Find the subscriptions called certification, to any subscriber
+  skillops.alexa.sdns_subscription_info:
+    vendor_id: M1ABCDEFGHIJKL
+    name: certification
+  register: certification
 '''
 
 RETURN = r'''
