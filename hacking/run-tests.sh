@@ -64,6 +64,7 @@ run_suite() {  # run_suite NAME
         env SMAPI_SPEC="$PWD/.cache/npm/node_modules/ask-smapi-model/spec.json" \
         python -m pytest -q -p no:cacheprovider tests/sandbox tests/contract ;;
     integration)
+      hacking/npm-deps.sh || failed integration  # the ASK CLI, for the ask_cli_adoption target
       local targets
       read -ra targets <<< "${INTEGRATION_TARGETS:-}"
       suite integration 'grep -c "All assertions passed"' -- \

@@ -289,11 +289,13 @@ def find_subscription(smapi, vendor_id, subscriber_id, name):
 def refuse_foreign_subscriber(subscriber, client_id, subscriber_id):
     """Refuse, before any write, a subscriber that another security profile created.
 
-    SDNS writes a subscription only with a token of the subscriber's security profile. ``client_id``
+    SDNS changes a subscriber, and writes a subscription to it, only with a token of the subscriber's
+    security profile, and notifies only about that profile's skill changes. ``client_id``
     is the token's profile when the module knows it (it mints the token), ``subscriber`` the
     SubscriberSummary when the token's vendor owns it; without either, SDNS decides.
     """
     if subscriber and client_id and subscriber.get('clientId') not in (None, client_id):
-        raise Conflict('subscriber_id %s was created by the security profile %s, not by lwa_client_id %s: use '
-                       'lwa_client_id, lwa_client_secret and refresh_token of the security profile that created '
-                       'the subscriber' % (subscriber_id, subscriber['clientId'], client_id))
+        raise Conflict('subscriber_id %s was created by the security profile %s, not by lwa_client_id %s, and SDNS '
+                       'lets only that profile change it or its subscriptions: use lwa_client_id, lwa_client_secret '
+                       'and refresh_token of the security profile that created the subscriber' % (
+                           subscriber_id, subscriber['clientId'], client_id))

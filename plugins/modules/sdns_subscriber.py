@@ -111,7 +111,7 @@ subscriber:
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import NotFound
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
-    SDNS_ACCOUNT_ID, SUBSCRIBERS_PATH, find_subscriber, plan, subscriber_body, subscriber_view,
+    SDNS_ACCOUNT_ID, SUBSCRIBERS_PATH, find_subscriber, plan, refuse_foreign_subscriber, subscriber_body, subscriber_view,
     subscribers_named, validate_name, validate_role_arn, validate_topic_arn)
 
 
@@ -147,6 +147,8 @@ def manage(module):
     current = subscriber_view(found, vendor_id) if found else None
 
     if params['state'] == 'absent':
+        if current:
+            refuse_foreign_subscriber(found, module.minting_client_id, current['subscriber_id'])
         module.exit_absent('subscriber', SUBSCRIBERS_PATH, current, 'subscriber_id')
 
     if current is None and subscriber_id:
@@ -157,6 +159,10 @@ def manage(module):
     wanted = dict(name=params['name'], vendor_id=vendor_id, topic_arn=params['topic_arn'],
                   role_arn=params['role_arn'], status='ACTIVE' if reactivate or current is None else None)
     changed, after, diff = plan(current, wanted)
+    if changed and current:
+        # Another profile's subscriber (made with the ASK CLI's own profile, say) is read fine but only
+        # its profile may change it: say so before SDNS refuses, in check mode too.
+        refuse_foreign_subscriber(found, module.minting_client_id, current['subscriber_id'])
     if changed and not module.check_mode:
         if current is None:
             new_id = module.create('subscriber', SUBSCRIBERS_PATH, subscriber_body(after, with_vendor=True),
