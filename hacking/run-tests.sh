@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The one list of test commands. Usage: hacking/run-tests.sh [SUITE...]
-# Suites: sanity, lint, units, sandbox (the sandbox's own tests and the SMAPI contract test),
+# Suites: sanity, lint, units, sandbox (the sandbox's own tests, the SMAPI contract test and the
+# official ASK CLI against the sandbox),
 # integration (ansible-test integration on a fresh sandbox; INTEGRATION_TARGETS names targets).
 # Without arguments every suite runs, cheapest first; named suites run in the order given.
 # Prints how long each took and a closing count; stops at the first failing suite.
@@ -62,7 +63,7 @@ run_suite() {  # run_suite NAME
       hacking/npm-deps.sh || failed sandbox
       suite sandbox "$pytest_passed" -- \
         env SMAPI_SPEC="$PWD/.cache/npm/node_modules/ask-smapi-model/spec.json" \
-        python -m pytest -q -p no:cacheprovider tests/sandbox tests/contract ;;
+        python -m pytest -q -p no:cacheprovider tests/sandbox tests/contract tests/cli ;;
     integration)
       hacking/npm-deps.sh || failed integration  # the ASK CLI, for the ask_cli_adoption target
       local targets
