@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Entry points: `make demo` runs the main job on the local sandbox; `make test` runs every suite.
-# Both install what they need first (hacking/bootstrap.sh; the sandbox suite's npm packages:
-# hacking/npm-deps.sh), so they work on a fresh machine. Only that suite needs npm.
+# Both install what they need first (hacking/bootstrap.sh; the npm packages of the sandbox and
+# integration suites: hacking/npm-deps.sh), so they work on a fresh machine. Only those need npm.
 
 SHELL := /bin/bash
 VENV := .venv

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The npm packages of the test suites, installed into .cache/npm. Only the sandbox suite needs
-# them (run-tests.sh runs this script right before it), so nothing else needs Node.js and npm.
+# The npm packages of the test suites, installed into .cache/npm. Only the sandbox suite (the
+# contract test, tests/cli) and the integration suite (the ask_cli_adoption target) need them, and
+# run-tests.sh runs this script right before each, so nothing else needs Node.js and npm.
 # Every npm package the tests use belongs in the package.json below; changing this file reinstalls.
 set -euo pipefail
 cd "$(dirname "$0")/.."
