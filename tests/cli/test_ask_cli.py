@@ -31,10 +31,9 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests", "sandbox"))
 
-from sandbox import Sandbox  # noqa: E402
+from sandbox_fixtures import api, aws, sandbox  # noqa: E402,F401 pylint: disable=unused-import
 from sandbox_testkit import (  # noqa: E402
-    DEV1_VENDOR, DEV2_VENDOR, ORG_CLIENT, ORG_SECRET, ORG_VENDOR, TEST_SEED, Aws, Client,
-    endpoint_body)
+    DEV1_VENDOR, DEV2_VENDOR, ORG_CLIENT, ORG_SECRET, ORG_VENDOR, endpoint_body)
 
 ASK = os.path.join(REPO, ".cache", "npm", "node_modules", ".bin", "ask")
 ORG_TOKEN = "Atza|org-access"  # for the set-up through SMAPI, not for the CLI
@@ -66,12 +65,6 @@ class RefusingHandler(socketserver.StreamRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(TEST_SEED, smapi_port=0, lwa_port=0, moto_port=0) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def proxy():
     server = RefusingProxy()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -80,18 +73,6 @@ def proxy():
     yield server
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def api(sandbox):
-    client = Client(sandbox)
-    client.admin("POST", "reset")
-    return client
-
-
-@pytest.fixture(scope="module")
-def aws(sandbox):
-    return Aws(sandbox.aws_url)
 
 
 @pytest.fixture
