@@ -14,7 +14,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(SKILLOPS_BUILD)/collections
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: setup sync test sanity lint units sandbox-tests integration demo bench sandbox clean
+.PHONY: setup sync test sanity lint docs-lint units sandbox-tests integration demo bench sandbox clean
 
 setup:
 	@hacking/bootstrap.sh
@@ -31,6 +31,9 @@ sanity: sync
 
 lint: sync
 	@hacking/run-tests.sh lint
+
+docs-lint: setup
+	@hacking/run-tests.sh docs
 
 units: sync
 	@hacking/run-tests.sh units

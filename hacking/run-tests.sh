@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The one list of test commands. Usage: hacking/run-tests.sh [SUITE...]
-# Suites: sanity, lint, units, sandbox (the sandbox's own tests, the SMAPI contract test and the
-# official ASK CLI against the sandbox),
+# Suites: sanity, lint, docs (antsibull-docs lint-collection-docs of the plugin, role and extra docs,
+# and antsibull-changelog lint), units, sandbox (the sandbox's own tests, the SMAPI contract test and
+# the official ASK CLI against the sandbox),
 # integration (ansible-test integration on a fresh sandbox; INTEGRATION_TARGETS names targets).
 # Without arguments every suite runs, cheapest first; named suites run in the order given.
 # Prints how long each took and a closing count; stops at the first failing suite.
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 : "${ANSIBLE_COLLECTIONS_PATH:?run this through make}"
 : "${PY_VERSION:?run this through make}"
 collection="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/skillops/alexa"
-all_suites=(sanity lint units sandbox integration)
+all_suites=(sanity lint docs units sandbox integration)
 
 [ $# -gt 0 ] || set -- "${all_suites[@]}"
 for name in "$@"; do
@@ -56,6 +57,17 @@ run_suite() {  # run_suite NAME
     lint)
       suite lint 'grep -Eo "in [0-9]+ files processed" | grep -Eo "[0-9]+"' -- \
         ansible-lint --nocolor ;;
+    docs)
+      hacking/docs-deps.sh || failed docs  # antsibull-docs, pinned; not part of the bootstrap
+      # The checkout itself (its git files), with amazon.aws and community.aws from the build tree:
+      # references to their plugins and to ansible.builtin are checked too.
+      suite docs 'grep -c "^ok "' -- bash -c '
+        set -e
+        antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs \
+          --validate-collection-refs dependent --disallow-unknown-collection-refs .
+        echo "ok antsibull-docs lint-collection-docs --plugin-docs"
+        antsibull-changelog lint
+        echo "ok antsibull-changelog lint"' ;;
     units)
       suite units "$pytest_passed" -- \
         bash -c "cd '$collection' && ansible-test units --venv --python '$PY_VERSION' --requirements --color no" ;;
