@@ -14,7 +14,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(SKILLOPS_BUILD)/collections
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: setup sync test sanity lint docs-lint units sandbox-tests integration demo bench sandbox clean
+.PHONY: setup sync test sanity lint docs-lint units sandbox-tests integration demo bench docs sandbox clean
 
 setup:
 	@hacking/bootstrap.sh
@@ -51,6 +51,12 @@ demo: sync
 bench: sync
 	@$(VENV)/bin/python -m pip install -q -r benchmarks/requirements.txt 2> >(grep -v 'is ignored: it is neither' >&2)
 	$(VENV)/bin/python benchmarks/org_scale.py $(BENCH_ARGS)
+
+# Not part of make test: the HTML docsite, built with antsibull-docs and Sphinx into
+# .cache/docs/build/html/ and checked (hacking/docs.sh).
+docs: sync
+	@hacking/docs-deps.sh
+	@hacking/docs.sh
 
 sandbox: setup
 	$(VENV)/bin/python tests/sandbox/sandbox.py --seed tests/sandbox/seeds/demo.yml
