@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The one list of test commands. Usage: hacking/run-tests.sh [SUITE...]
-# Suites: sanity, lint, docs (antsibull-docs lint-collection-docs of the plugin, role and extra docs,
-# and antsibull-changelog lint), units, sandbox (the sandbox's own tests, the SMAPI contract test and
-# the official ASK CLI against the sandbox),
+# Suites: sanity, lint, docs (antsibull-docs lint-collection-docs of the plugin, role and extra docs;
+# antsibull-changelog lint of the fragments and of changelog.yaml), units, sandbox (the sandbox's own
+# tests, the SMAPI contract test and the official ASK CLI against the sandbox),
 # integration (ansible-test integration on a fresh sandbox; INTEGRATION_TARGETS names targets).
 # Without arguments every suite runs, cheapest first; named suites run in the order given.
 # Prints how long each took and a closing count; stops at the first failing suite.
@@ -67,7 +67,9 @@ run_suite() {  # run_suite NAME
           --validate-collection-refs dependent --disallow-unknown-collection-refs .
         echo "ok antsibull-docs lint-collection-docs --plugin-docs"
         antsibull-changelog lint
-        echo "ok antsibull-changelog lint"' ;;
+        echo "ok antsibull-changelog lint"
+        antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+        echo "ok antsibull-changelog lint-changelog-yaml"' ;;
     units)
       suite units "$pytest_passed" -- \
         bash -c "cd '$collection' && ansible-test units --venv --python '$PY_VERSION' --requirements --color no" ;;
