@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -294,14 +295,22 @@ def test_user_agent_names_the_collection_and_its_version(make):
     assert transport.session is session
 
 
-def test_collection_version_matches_galaxy_yml():
+def test_collection_version_matches_the_collection_metadata():
+    # galaxy.yml in a checkout; MANIFEST.json in a copy installed from the tarball, which has no galaxy.yml.
     here = os.path.dirname(os.path.abspath(__file__))
-    while not os.path.isfile(os.path.join(here, 'galaxy.yml')):
+    while True:
+        if os.path.isfile(os.path.join(here, 'galaxy.yml')):
+            with open(os.path.join(here, 'galaxy.yml')) as galaxy:
+                version = yaml.safe_load(galaxy)['version']
+            break
+        if os.path.isfile(os.path.join(here, 'MANIFEST.json')):
+            with open(os.path.join(here, 'MANIFEST.json')) as manifest:
+                version = json.load(manifest)['collection_info']['version']
+            break
         parent = os.path.dirname(here)
-        assert parent != here, 'galaxy.yml not found above the test file'
+        assert parent != here, 'neither galaxy.yml nor MANIFEST.json above the test file'
         here = parent
-    with open(os.path.join(here, 'galaxy.yml')) as galaxy:
-        assert COLLECTION_VERSION == yaml.safe_load(galaxy)['version']
+    assert COLLECTION_VERSION == version
 
 
 @pytest.mark.parametrize('failure', [requests.exceptions.MissingSchema('no scheme'),
