@@ -44,7 +44,7 @@ step() {  # step TITLE -- ansible-playbook ARGS...
 }
 
 # Where the collection comes from: the first skillops.alexa on the collections path.
-origin=$(ansible-galaxy collection list skillops.alexa --format json 2>/dev/null | python -c 'import json, sys
+origin=$(ANSIBLE_VERBOSITY=0 ansible-galaxy collection list skillops.alexa --format json 2>/dev/null | python -c 'import json, sys
 found = [(path, info["skillops.alexa"]["version"]) for path, info in json.load(sys.stdin).items() if "skillops.alexa" in info]
 print("skillops.alexa %s from %s/skillops/alexa" % (found[0][1], found[0][0]) if found else "")')
 [ -n "$origin" ] || { echo "!! skillops.alexa is not on the collections path"; exit 1; }
