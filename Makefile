@@ -14,7 +14,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(SKILLOPS_BUILD)/collections
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: setup sync test sanity lint docs-lint units sandbox-tests integration demo bench docs sandbox clean
+.PHONY: setup sync test sanity lint docs-lint units sandbox-tests package-tests integration demo bench docs sandbox clean
 
 setup:
 	@hacking/bootstrap.sh
@@ -40,6 +40,9 @@ units: sync
 
 sandbox-tests: sync
 	@hacking/run-tests.sh sandbox
+
+package-tests: sync
+	@hacking/run-tests.sh package
 
 integration: sync
 	@INTEGRATION_TARGETS="$(TARGETS)" hacking/run-tests.sh integration

@@ -3,7 +3,9 @@
 # The one list of test commands. Usage: hacking/run-tests.sh [SUITE...]
 # Suites: sanity, lint, docs (antsibull-docs lint-collection-docs of the plugin, role and extra docs;
 # antsibull-changelog lint of the fragments and of changelog.yaml), units, sandbox (the sandbox's own
-# tests, the SMAPI contract test and the official ASK CLI against the sandbox),
+# tests, the SMAPI contract test and the official ASK CLI against the sandbox), package (the tarball:
+# its contents, installed from it on its own with its unit tests and make demo's workflow, and the
+# execution environment's build context from ansible-builder create),
 # integration (ansible-test integration on a fresh sandbox; INTEGRATION_TARGETS names targets).
 # Without arguments every suite runs, cheapest first; named suites run in the order given.
 # Prints how long each took and a closing count; stops at the first failing suite.
@@ -12,7 +14,7 @@ cd "$(dirname "$0")/.."
 : "${ANSIBLE_COLLECTIONS_PATH:?run this through make}"
 : "${PY_VERSION:?run this through make}"
 collection="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/skillops/alexa"
-all_suites=(sanity lint docs units sandbox integration)
+all_suites=(sanity lint docs units sandbox package integration)
 
 [ $# -gt 0 ] || set -- "${all_suites[@]}"
 for name in "$@"; do
@@ -78,6 +80,9 @@ run_suite() {  # run_suite NAME
       suite sandbox "$pytest_passed" -- \
         env SMAPI_SPEC="$PWD/.cache/npm/node_modules/ask-smapi-model/spec.json" \
         python -m pytest -q -p no:cacheprovider tests/sandbox tests/contract tests/cli ;;
+    package)
+      suite package "$pytest_passed" -- \
+        python -m pytest -q -p no:cacheprovider tests/package ;;
     integration)
       hacking/npm-deps.sh || failed integration  # the ASK CLI, for the ask_cli_adoption target
       local targets
