@@ -136,14 +136,15 @@ def test_tarball_is_named_for_the_version_the_ee_definition_names(tarball):
 
 def test_tarball_holds_the_checkout_less_what_users_must_not_get(tarball_files, checkout_files):
     expected = {path for path in checkout_files if not left_out(path)} | {"MANIFEST.json", "FILES.json"}
-    assert not tarball_files - expected, "in the tarball, but left out or unknown to git (cache, output?)"
-    assert not expected - tarball_files, "in the checkout, missing from the tarball"
+    extra, missing = sorted(tarball_files - expected), sorted(expected - tarball_files)
+    assert not extra, "in the tarball, but left out or unknown to git (a cache, an output?): %s" % extra
+    assert not missing, "in the checkout, missing from the tarball: %s" % missing
 
 
 def test_tarball_keeps_of_tests_the_unit_tests_and_their_config(tarball_files, checkout_files):
     tests = {path for path in tarball_files if path.startswith("tests/")}
     unit = {path for path in checkout_files if path.startswith("tests/unit/")}
-    assert unit and tests == unit | {"tests/config.yml"}
+    assert unit and tests == unit | {"tests/config.yml"}, sorted(tests ^ (unit | {"tests/config.yml"}))
 
 
 def test_tarball_keeps_what_execution_environments_read(tarball_files):
