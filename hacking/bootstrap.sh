@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Prepare everything the tests and the demo need on a fresh machine, offline from Galaxy:
 # a virtualenv with the controller tools, amazon.aws and community.aws taken from the `ansible`
-# wheel on PyPI, and ansible-test's pip bootstrap. No npm: the npm packages of the sandbox suite
+# wheel on PyPI (with awx.awx, which only playbooks/awx_configure.yml uses: its lint and syntax check),
+# and ansible-test's pip bootstrap. No npm: the npm packages of the sandbox suite
 # are hacking/npm-deps.sh's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python$PY_VERSION}  # an interpreter of that version (a command or a path)
 VENV=.venv
 CACHE=.cache
-ANSIBLE_WHEEL_VERSION=12.3.0          # bundles amazon.aws 10.1.x and community.aws 10.0.x
+ANSIBLE_WHEEL_VERSION=12.3.0          # bundles amazon.aws 10.1.x, community.aws 10.0.x and awx.awx 24.6.x
 
 stamp="$SKILLOPS_BUILD/.bootstrapped"
 digest=$( { echo "$PY_VERSION"; cat hacking/requirements.txt hacking/bootstrap.sh hacking/get_pip_offline.py; } \
@@ -36,12 +37,13 @@ fi
 pip install -q --upgrade pip
 pip install -q -r hacking/requirements.txt
 
-echo "== amazon.aws and community.aws from the ansible $ANSIBLE_WHEEL_VERSION wheel"
+echo "== amazon.aws, community.aws and awx.awx from the ansible $ANSIBLE_WHEEL_VERSION wheel"
 collections="$SKILLOPS_BUILD/collections"
 mkdir -p "$CACHE/wheels" "$collections/ansible_collections"
 wheel="$CACHE/wheels/ansible-$ANSIBLE_WHEEL_VERSION-py3-none-any.whl"
 [ -f "$wheel" ] || pip download -q --no-deps "ansible==$ANSIBLE_WHEEL_VERSION" -d "$CACHE/wheels"
-rm -rf "$collections/ansible_collections/amazon" "$collections/ansible_collections/community"
+rm -rf "$collections/ansible_collections/amazon" "$collections/ansible_collections/community" \
+  "$collections/ansible_collections/awx"
 "$VENV/bin/python" - "$wheel" "$collections" <<'PY'
 import sys
 import zipfile
@@ -49,7 +51,8 @@ import zipfile
 wheel, target = sys.argv[1:]
 with zipfile.ZipFile(wheel) as archive:
     wanted = [name for name in archive.namelist()
-              if name.startswith(('ansible_collections/amazon/aws/', 'ansible_collections/community/aws/'))]
+              if name.startswith(('ansible_collections/amazon/aws/', 'ansible_collections/community/aws/',
+                                  'ansible_collections/awx/awx/'))]
     archive.extractall(target, wanted)
 PY
 
