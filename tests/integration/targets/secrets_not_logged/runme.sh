@@ -96,6 +96,6 @@ runner_job runner-extravars playbook.yml
 # job environment in artifacts/job/command (the helper leaves out that member only). Everything else
 # in the three folders is searched: stdout and stderr, the registered results, ansible-runner's
 # console output and artifacts (stdout, job_events/*.json, command, status, rc, fact_cache, ...).
-python search_sentinels.py "${sentinels[@]/#/--sentinel=}" --made "$out/made" \
+python ../setup_awx/files/search_sentinels.py "${sentinels[@]/#/--sentinel=}" --made "$out/made" \
   --input env/envvars --input env/extravars --input inventory/hosts \
   playbook="$out/playbook" runner-envvars="$out/runner-envvars" runner-extravars="$out/runner-extravars"
