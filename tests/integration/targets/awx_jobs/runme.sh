@@ -16,7 +16,6 @@ mkdir "$out/jobs" "$out/made"
 started=$SECONDS
 
 python awx_jobs.py "$config" "$out/jobs" "$out/made"
-echo "$(ls "$out/jobs" | wc -l) jobs in $((SECONDS - started)) s"
 
 # env/envvars holds the credentials by design: it is the job's environment, which AWX hands to
 # ansible-runner; so does the `env` member of ansible-runner's artifact `command`, which the search
@@ -25,6 +24,7 @@ sources=()
 for job in "$out"/jobs/*; do
   sources+=("$(basename "$job")=$job")
 done
+echo "${#sources[@]} jobs in $((SECONDS - started)) s"
 python ../setup_awx/files/search_sentinels.py --sentinel=SENTINEL-CLIENT-SECRET-3e8a91 \
   --sentinel=SENTINEL-REFRESH-7c41d2 --sentinel=SENTINEL-ACCESS-5b90fe --made "$out/made" \
   --input env/envvars "${sources[@]}"

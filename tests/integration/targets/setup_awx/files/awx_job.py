@@ -221,5 +221,5 @@ class Job(object):
                                                                         self.stdout_tail()))
         if changed is not None and self.count('changed') != changed:
             raise AssertionError('%s: changed=%d, not %d:\n%s' % (self.ident, self.count('changed'), changed,
-                                                                 self.stdout_tail()))
+                                                                  self.stdout_tail()))
         return 'ok=%d changed=%d' % (self.count('ok'), self.count('changed'))
