@@ -18,10 +18,11 @@ description:
   - A token is renewed when less than O(renew_before) seconds of its life remain, so a long play never hands
     a task a token about to expire.
   - The token is kept in a file readable only by the controller's user, in the run's local temporary directory
-    (C(ANSIBLE_LOCAL_TEMP)), which ansible removes when the run ends. The file holds the access token and its
-    expiry, never the client secret or the refresh token, and is named by a hash of the credentials.
-  - Without refresh credentials it returns O(access_token) as it is, so a play can set this lookup in
-    C(module_defaults) whichever way the environment authenticates.
+    (C(ANSIBLE_LOCAL_TEMP)), which ansible removes when the run ends normally; a run that is killed leaves it
+    there until the token expires (an hour at most). The file holds the access token and its expiry, never
+    the client secret or the refresh token, and is named by a SHA-256 hash of the credentials.
+  - Without all three refresh credentials it returns O(access_token) as it is, as the modules then use it,
+    so a play can set this lookup in C(module_defaults) whichever way the environment authenticates.
   - Runs on the controller, so the environment variables are the controller's.
   - Takes no terms.
 options:
@@ -45,9 +46,9 @@ options:
       - name: ASK_REFRESH_TOKEN
   access_token:
     description:
-      - An access token returned as it is when none of O(lwa_client_id), O(lwa_client_secret) and
-        O(refresh_token) is set. With them, a token is minted from them instead, since a given one may expire
-        during the run.
+      - An access token returned as it is unless O(lwa_client_id), O(lwa_client_secret) and O(refresh_token)
+        are all set. With them, a token is minted from them instead, since a given one may expire during the
+        run.
     type: str
     env:
       - name: ASK_ACCESS_TOKEN
@@ -84,6 +85,9 @@ notes:
   - Give the modules the refresh credentials too (the C(ASK_*) environment variables, as in the examples, or
     the same options in C(module_defaults)). They then know the token's security profile, and if SMAPI rejects
     the token (revoked, or expired early) they refresh it once and repeat the call.
+  - The kept token is renewed by its age only. If SMAPI revokes it during the run, every later task is handed
+    it again and refreshes it for itself as above (one more LWA request per task) until the kept token is
+    renewed; without refresh credentials those tasks fail.
 seealso:
   - module: skillops.alexa.lwa_token
 '''
@@ -151,7 +155,8 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError('skillops.alexa.lwa_access_token takes no terms; got %d' % len(terms))
         self.set_options(var_options=variables, direct=kwargs)
         missing = ['%s (env %s)' % (name, env) for name, env in REFRESH_OPTIONS if not self.get_option(name)]
-        if len(missing) == len(REFRESH_OPTIONS) and self.get_option('access_token'):
+        # As the modules do: without every refresh credential, a given access token is the one to use.
+        if missing and self.get_option('access_token'):
             return [self.get_option('access_token')]
         if len(missing) == len(REFRESH_OPTIONS):
             raise AnsibleLookupError('skillops.alexa.lwa_access_token needs SMAPI credentials: set %s'

@@ -15,6 +15,10 @@ description:
   - When a subscriber is created, SDNS publishes an empty JSON object C({}) to the topic.
   - If SDNS fails to deliver a notification the subscriber becomes C(INACTIVE); fix the cause (the
     topic, or the role's trust or permission policy) and run this module again to reactivate it.
+  - SDNS lets only the security profile that created a subscriber change or delete it. When the subscriber
+    found was created by another profile than O(lwa_client_id) (for example with the ASK CLI's own), a
+    change or a delete fails before any request, in check mode too, naming both client IDs; declared with
+    the values it has, it reports no change.
 author:
   - skillops.alexa maintainers (@skillops)
 extends_documentation_fragment:

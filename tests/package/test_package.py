@@ -42,7 +42,7 @@ LEFT_OUT = (
     # make demo's sandbox-only playbook and its variables
     "playbooks/demo.yml", "playbooks/tasks/demo_inbox.yml", "playbooks/vars/demo.yml",
     # the execution environment built from this checkout
-    "execution-environment.yml", "requirements.yml",
+    "execution-environment.yml", "ee/",
     # ansible-galaxy writes MANIFEST.json and FILES.json instead
     "galaxy.yml",
 )
@@ -116,8 +116,8 @@ def ee_context(tarball, tmp_path_factory):
     """ansible-builder create on a copy of the definition with the built tarball next to it, as
     `ansible-galaxy collection build` leaves it in a checkout."""
     here = tmp_path_factory.mktemp("ee")
-    for name in ("execution-environment.yml", "requirements.yml"):
-        shutil.copy(os.path.join(REPO, name), here)
+    shutil.copy(os.path.join(REPO, "execution-environment.yml"), here)
+    shutil.copytree(os.path.join(REPO, "ee"), here / "ee")
     shutil.copy(tarball, here)
     run("ansible-builder", "create", "--file", str(here / "execution-environment.yml"),
         "--context", str(here / "context"), "--output-filename", "Containerfile", cwd=str(here))
@@ -127,11 +127,11 @@ def ee_context(tarball, tmp_path_factory):
 def test_tarball_is_named_for_the_version_the_ee_definition_names(tarball):
     name = "skillops-alexa-%s.tar.gz" % galaxy_yml()["version"]
     assert os.path.basename(tarball) == name
-    with open(os.path.join(REPO, "requirements.yml")) as requirements:
+    with open(os.path.join(REPO, "ee", "requirements.yml")) as requirements:
         files = [c["name"] for c in yaml.safe_load(requirements)["collections"] if c.get("type") == "file"]
     with open(os.path.join(REPO, "execution-environment.yml")) as definition:
         copied = [entry["src"] for entry in yaml.safe_load(definition)["additional_build_files"]]
-    assert files == [name] and name in copied, "requirements.yml and execution-environment.yml must name %s" % name
+    assert files == [name] and name in copied, "ee/requirements.yml and execution-environment.yml must name %s" % name
 
 
 def test_tarball_holds_the_checkout_less_what_users_must_not_get(tarball_files, checkout_files):
@@ -202,7 +202,7 @@ def test_ee_build_context_holds_the_tarball_and_the_galaxy_requirements(ee_conte
     build = ee_context / "_build"
     with open(tarball, "rb") as built, open(build / os.path.basename(tarball), "rb") as copied:
         assert built.read() == copied.read()
-    with open(os.path.join(REPO, "requirements.yml")) as ours:
+    with open(os.path.join(REPO, "ee", "requirements.yml")) as ours:
         assert yaml.safe_load((build / "requirements.yml").read_text()) == yaml.safe_load(ours)
     assert {"introspect.py", "assemble", "install-from-bindep"} <= set(os.listdir(build / "scripts"))
 
@@ -235,7 +235,7 @@ def test_ee_galaxy_stage_and_introspection_find_the_requirements(ee_context, tmp
     # context. amazon.aws and community.aws are there already at the wheel's versions, so the
     # versions requirements.yml pins must be those, and skillops.alexa comes from the tarball.
     target = wheel_collections_beside(str(tmp_path))
-    with open(os.path.join(REPO, "requirements.yml")) as requirements:
+    with open(os.path.join(REPO, "ee", "requirements.yml")) as requirements:
         pinned = {c["name"]: c["version"] for c in yaml.safe_load(requirements)["collections"] if "version" in c}
     for name, version in pinned.items():
         with open(os.path.join(BUILD_COLLECTIONS, *name.split("."), "MANIFEST.json")) as manifest:

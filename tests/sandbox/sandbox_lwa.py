@@ -9,7 +9,6 @@ with the same answers and errors either way."""
 import base64
 import binascii
 import hmac
-import json
 import time
 from urllib.parse import parse_qs, unquote_plus
 
@@ -32,10 +31,10 @@ def _form(req):
         return {k: v[0] for k, v in parse_qs(req.raw_body, keep_blank_values=True).items()}
     if content_type == "application/json":
         try:
-            body = json.loads(req.raw_body or "null")
-        except ValueError:
-            body = None
-        if not isinstance(body, dict) or not all(isinstance(value, str) for value in body.values()):
+            body = req.json()
+        except ApiError:
+            body = None  # answered the OAuth way below, not SMAPI's
+        if not body or not all(isinstance(value, str) for value in body.values()):
             raise oauth_error(400, "invalid_request",
                               "The request body must be a JSON object of string fields.")
         return body
