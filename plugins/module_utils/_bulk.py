@@ -58,10 +58,11 @@ def by_identity(views):
     return grouped
 
 
-def plan_set(items, current, subscriber_id, purge):
+def plan_set(items, current, subscriber_id, purge, purge_names=None):
     """One step per declared item, and with ``purge`` one per subscription to the subscriber that no
-    item declares. ``current`` holds the subscription views as they are; each item is compared with
-    the one helper every module uses (``plan``)."""
+    item declares (only those named in ``purge_names`` when it is given). ``current`` holds the
+    subscription views as they are; each item is compared with the one helper every module uses
+    (``plan``)."""
     existing = by_identity(current)
     steps = []
     for item in items:
@@ -79,7 +80,8 @@ def plan_set(items, current, subscriber_id, purge):
         steps.append(Step(action, item.vendor_id, item.name, before, after, None))
     if purge:
         for (vendor_id, name), views in sorted(existing.items()):
-            steps.extend(Step('deleted', vendor_id, name, view, None, None) for view in views)
+            if purge_names is None or name in purge_names:
+                steps.extend(Step('deleted', vendor_id, name, view, None, None) for view in views)
     return steps
 
 

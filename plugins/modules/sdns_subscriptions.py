@@ -67,11 +67,19 @@ options:
         elements: str
   purge:
     description:
-      - Delete the subscriptions to O(subscriber_id) that no item declares, whatever their name.
+      - Delete the subscriptions to O(subscriber_id) that no item declares, whatever their name unless
+        O(purge_names) is given.
       - Needs O(vendor_id) to be the vendor that owns the subscriber, so that one list shows every
         subscription to it.
     type: bool
     default: false
+  purge_names:
+    description:
+      - With O(purge), delete only the undeclared subscriptions with one of these names, and leave those
+        under other names alone, for example the ones developers made themselves.
+      - Without it, O(purge) deletes every undeclared subscription.
+    type: list
+    elements: str
   max_concurrency:
     description:
       - The most requests in flight at once; C(1) sends them one after another.
@@ -170,6 +178,7 @@ def main():
             events=dict(type='list', elements='str'),
         )),
         purge=dict(type='bool', default=False),
+        purge_names=dict(type='list', elements='str'),
         max_concurrency=dict(type='int', default=8),
     ))
     module.run(lambda: converge(module))
@@ -182,6 +191,8 @@ def converge(module):
         raise ValidationError('subscriber_id must not be empty: give the ID of the subscriber that receives the events')
     if workers < 1:
         raise ValidationError('max_concurrency must be 1 or more (1 sends one request at a time); got %d' % workers)
+    if params['purge_names'] is not None and not params['purge']:
+        raise ValidationError('purge_names takes effect only with purge: set purge to true, or leave purge_names out')
     if params['purge'] and not vendor_id:
         raise ValidationError('purge needs vendor_id (or the environment variable ASK_VENDOR_ID) set to the vendor that '
                               'owns subscriber_id, so that one list shows every subscription to it')
@@ -202,7 +213,7 @@ def converge(module):
 
     current, unreadable = read()
     steps = [step._replace(action='failed', error=unreadable[step.vendor_id]) if step.vendor_id in unreadable else step
-             for step in plan_set(items, current, subscriber_id, params['purge'])]
+             for step in plan_set(items, current, subscriber_id, params['purge'], params['purge_names'])]
     # The subscription ID of each step, by its index; a create's comes when it is made.
     ids = dict((index, (step.before or {}).get('subscription_id')) for index, step in enumerate(steps))
     if not module.check_mode:

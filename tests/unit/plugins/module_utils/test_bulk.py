@@ -64,6 +64,13 @@ def test_purge_deletes_every_undeclared_subscription_to_the_subscriber():
     assert steps[2].before == view('V4') and steps[2].after is None
 
 
+def test_purge_names_leaves_undeclared_subscriptions_of_other_names_alone():
+    current = [view('V1'), view('V4'), view('V1', name='theirs'), view('V5', name='theirs')]
+    steps = plan_set([Item('V1', 'org', [ALL])], current, SUBSCRIBER, purge=True, purge_names=['org'])
+    assert [(step.action, step.vendor_id, step.name) for step in steps] == [
+        ('unchanged', 'V1', 'org'), ('deleted', 'V4', 'org')]
+
+
 def test_twins_of_an_identity_fail_that_item_only():
     current = [view('V1', subscription_id='s2'), view('V1', subscription_id='s1')]
     steps = plan_set([Item('V1', 'org', [ALL]), Item('V2', 'org', [ALL])], current, SUBSCRIBER, purge=True)
