@@ -41,6 +41,6 @@ cat > "$PREFIX/package.json" <<'JSON'
 }
 JSON
 names=$(node -p "Object.entries(require('./$PREFIX/package.json').dependencies).map(p => p.join('@')).join(' ')")
-echo "== npm packages for the sandbox suite: $names"
+echo "== npm packages for the sandbox and integration suites: $names"
 npm install --silent --no-audit --no-fund --prefix "$PREFIX" >/dev/null
 echo "$digest" > "$stamp"
