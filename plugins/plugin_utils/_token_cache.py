@@ -23,7 +23,8 @@ SUBDIRECTORY = 'skillops_alexa_lwa'
 
 
 def cache_key(*credentials):
-    """A name for the token of these credentials that reveals nothing about them."""
+    """A name for the token of these credentials that does not hold them. It is a plain SHA-256, so
+    it could confirm a guessed secret; refresh tokens and client secrets are too long to guess."""
     return hashlib.sha256(json.dumps(list(credentials)).encode('utf-8')).hexdigest()
 
 
