@@ -5,11 +5,11 @@
 
 SHELL := /bin/bash
 VENV := .venv
-# The Python version of .venv and of ansible-test's environments; the scripts read it from here.
-export PY_VERSION := 3.11
 # ansible-test finds its files through the nearest .git above it, so the collection tree it runs
 # in (and the dependency collections beside it) must live outside this checkout: one per checkout.
 export SKILLOPS_BUILD ?= $(HOME)/.cache/skillops.alexa/$(shell printf %s "$(CURDIR)" | sha1sum | cut -c1-10)
+# The main lane of hacking/lanes (hacking/lane-env.sh sets the same for the scripts): the demo,
+# the sandbox, the benchmarks and every suite but make test's other lanes run there.
 export ANSIBLE_COLLECTIONS_PATH := $(SKILLOPS_BUILD)/collections
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(VENV)/bin/python
@@ -22,10 +22,12 @@ setup:
 sync: setup
 	@hacking/sync.sh
 
-test: sync
-	@hacking/run-tests.sh
+# Every lane of hacking/lanes (ansible-core versions), or those named: make test LANES="newest floor".
+test: setup
+	@hacking/test-lanes.sh $(LANES)
 
-# The test commands live in hacking/run-tests.sh; each target below runs one of its suites.
+# The test commands live in hacking/run-tests.sh; each target below runs one of its suites on the
+# main lane.
 sanity: sync
 	@hacking/run-tests.sh sanity
 

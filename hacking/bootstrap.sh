@@ -1,22 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Prepare everything the tests and the demo need on a fresh machine, offline from Galaxy:
-# a virtualenv with the controller tools, amazon.aws and community.aws taken from the `ansible`
-# wheel on PyPI (with awx.awx, which only playbooks/awx_configure.yml uses: its lint and syntax check),
-# and ansible-test's pip bootstrap. No npm: the npm packages of the sandbox suite
-# are hacking/npm-deps.sh's.
+# Prepare everything one lane of hacking/lanes ($LANE, main by default) needs on a fresh machine,
+# offline from Galaxy: a virtualenv with that lane's ansible-core (main: with the controller tools
+# of hacking/requirements.txt; the others: with the collection's own requirements.txt), amazon.aws
+# and community.aws taken from the lane's `ansible` wheel on PyPI (with awx.awx, which only
+# playbooks/awx_configure.yml uses: its lint and syntax check), and ansible-test's pip bootstrap.
+# No npm: the npm packages of the sandbox suite are hacking/npm-deps.sh's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-: "${SKILLOPS_BUILD:?run this through make}"
-: "${PY_VERSION:?run this through make}"
+# shellcheck source=hacking/lane-env.sh
+. hacking/lane-env.sh
 
-PYTHON=${PYTHON:-python$PY_VERSION}  # an interpreter of that version (a command or a path)
-VENV=.venv
 CACHE=.cache
-ANSIBLE_WHEEL_VERSION=12.3.0          # bundles amazon.aws 10.1.x, community.aws 10.0.x and awx.awx 24.6.x
+if [ "$LANE" = main ]; then requirements=hacking/requirements.txt; else requirements=requirements.txt; fi
 
-stamp="$SKILLOPS_BUILD/.bootstrapped"
-digest=$( { echo "$PY_VERSION"; cat hacking/requirements.txt hacking/bootstrap.sh hacking/get_pip_offline.py; } \
+stamp="$LANE_BUILD/.bootstrapped"
+digest=$( { grep -E "^$LANE " hacking/lanes; cat "$requirements" hacking/bootstrap.sh hacking/get_pip_offline.py; } \
   | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ] && [ -x "$VENV/bin/python" ]; then
   exit 0
@@ -27,18 +26,28 @@ pip() { "$VENV/bin/python" -m pip "$@" 2> >(grep -v 'is ignored: it is neither a
 
 version_of() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true; }
 
-echo "== virtualenv (Python $PY_VERSION) and controller tools"
+# An interpreter of version $1: PYTHON_3_13 (say) if set, pythonX.Y on PATH, else pyenv's build
+# (pyenv's shims fail for versions that are installed but not selected).
+find_python() {
+  local override="PYTHON_${1//./_}" candidate
+  for candidate in ${!override:-} "python$1" "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$1".*/bin/"python$1"; do
+    [ "$(version_of "$candidate")" = "$1" ] && { echo "$candidate"; return; }
+  done
+  echo "no Python $1 found for lane $LANE: install it, or name it with $override=/path/to/python$1" >&2
+  return 1
+}
+
+echo "== lane $LANE: virtualenv (Python $PY_VERSION) with ansible-core $ANSIBLE_CORE and $requirements"
 if [ "$(version_of "$VENV/bin/python")" != "$PY_VERSION" ]; then
-  [ "$(version_of "$PYTHON")" = "$PY_VERSION" ] || {
-    echo "$PYTHON: not found or not Python $PY_VERSION (PYTHON=... names another interpreter)" >&2; exit 1; }
+  python=$(find_python "$PY_VERSION")
   rm -rf "$VENV"
-  "$PYTHON" -m venv "$VENV"
+  "$python" -m venv "$VENV"
 fi
 pip install -q --upgrade pip
-pip install -q -r hacking/requirements.txt
+pip install -q "ansible-core==$ANSIBLE_CORE" -r "$requirements"
 
 echo "== amazon.aws, community.aws and awx.awx from the ansible $ANSIBLE_WHEEL_VERSION wheel"
-collections="$SKILLOPS_BUILD/collections"
+collections="$ANSIBLE_COLLECTIONS_PATH"
 mkdir -p "$CACHE/wheels" "$collections/ansible_collections"
 wheel="$CACHE/wheels/ansible-$ANSIBLE_WHEEL_VERSION-py3-none-any.whl"
 [ -f "$wheel" ] || pip download -q --no-deps "ansible==$ANSIBLE_WHEEL_VERSION" -d "$CACHE/wheels"
@@ -63,4 +72,4 @@ pip_version=$(sed -n "s/.*pip='\([0-9.]*\)'.*/\1/p" \
 mkdir -p "$HOME/.ansible/test/cache"
 cp hacking/get_pip_offline.py "$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
 
-mkdir -p "$SKILLOPS_BUILD" && echo "$digest" > "$stamp"
+mkdir -p "$LANE_BUILD" && echo "$digest" > "$stamp"

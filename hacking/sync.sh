@@ -4,7 +4,9 @@
 # (tracked files and untracked ones git does not ignore) into that layout, outside the checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dest="${ANSIBLE_COLLECTIONS_PATH:?run this through make}/ansible_collections/skillops/alexa"
+# shellcheck source=hacking/lane-env.sh
+. hacking/lane-env.sh  # the collection tree of lane $LANE (main if unset)
+dest="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/skillops/alexa"
 mkdir -p "$dest"
 find "$dest" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
 [ -d "$dest/tests" ] && find "$dest/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
