@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # `make test`: the suites of every lane of hacking/lanes, or of the lanes named (make test LANES=...).
 # main runs every suite of hacking/run-tests.sh; any other lane runs sanity, the units and the
-# integration targets whose aliases say `lanes` (the modules' and the independent-developer
-# role's), each in its own virtualenv and collection tree. Ends with one row per lane; stops at
-# the first failing lane.
+# integration targets whose aliases say `lanes` (those of the modules, the lookups and the
+# independent-developer and endpoint roles), each in its own virtualenv and collection tree.
+# Ends with one row per lane; stops at the first failing lane.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t all_lanes < <(awk '/^[a-z]/ {print $1}' hacking/lanes)
