@@ -105,7 +105,8 @@ notes:
   - SDNS has no conditional create, so runs that create the same object (same name and owner) at the same
     time may each create one. A second after its creates, each run looks for twins, keeps the one with the
     lowest ID and deletes only the one it created itself, so concurrent runs end with exactly one and all
-    report it; M(skillops.alexa.sdns_subscriptions) looks once for all its creates. A run that removed its own
-    copy says so in a warning and in RV(removed_duplicates). Two objects of one name that last are an error
-    that names both IDs.
+    report it; M(skillops.alexa.sdns_subscriptions) looks once for all its creates. A create sent again after
+    its response was lost (and no object was found) may find its first attempt stored late; then the run
+    keeps the lowest ID and deletes every other twin. A run that removed a copy says so in a warning and
+    in RV(removed_duplicates). Two objects of one name that last are an error that names both IDs.
 '''

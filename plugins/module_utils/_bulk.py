@@ -14,6 +14,7 @@ from ansible_collections.skillops.alexa.plugins.module_utils._errors import Ambi
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
     SUBSCRIPTIONS_PATH, list_subscriptions, normalize_events, plan, subscription_body, subscription_twin_ids,
     subscription_view, validate_name)
+from ansible_collections.skillops.alexa.plugins.module_utils._smapi import Created
 
 ACTIONS = ('created', 'updated', 'unchanged', 'deleted', 'failed')
 WRITES = ('created', 'updated', 'deleted')
@@ -123,34 +124,38 @@ def read_set(smapi, subscriber_id, owner_vendor, vendor_ids, workers):
 
 
 def apply_steps(smapi, subscriber_id, steps, ids, workers):
-    """Carry out the writes of ``steps`` concurrently: ``ids`` (the subscription ID of each step, by
-    index) with the new ones, and the steps with those that failed marked so. Creates are not
-    settled here (see settle_creates)."""
+    """Carry out the writes of ``steps`` concurrently. Returns ``ids`` (the subscription ID of each
+    step, by index) with the new ones, the steps with those that failed marked so, and the indexes
+    of the creates sent again after a lost response (``Created.resent``). Creates are not settled
+    here (see settle_creates)."""
     def apply(step):
         if step.action == 'created':
             def twins():
                 return subscription_twin_ids(smapi, step.vendor_id, subscriber_id, step.name)
-            return smapi.create(SUBSCRIPTIONS_PATH, subscription_body(step.after, with_ids=True), twins, settle=False).id
+            return smapi.create(SUBSCRIPTIONS_PATH, subscription_body(step.after, with_ids=True), twins, settle=False)
         path = '%s/%s' % (SUBSCRIPTIONS_PATH, step.before['subscription_id'])
         if step.action == 'updated':
             smapi.put(path, subscription_body(step.after, with_ids=False))
         else:
             smapi.delete_if_exists(path)
-        return step.before['subscription_id']
+        return Created(step.before['subscription_id'])
 
-    ids, steps = dict(ids), list(steps)
+    ids, steps, resent = dict(ids), list(steps), set()
     writes = [index for index, step in enumerate(steps) if step.action in WRITES]
-    for index, (subscription_id, error) in zip(writes, fan_out(lambda index: apply(steps[index]), writes, workers)):
+    for index, (written, error) in zip(writes, fan_out(lambda index: apply(steps[index]), writes, workers)):
         if error:
             steps[index] = steps[index]._replace(action='failed', error=error)
         else:
-            ids[index] = subscription_id
-    return ids, steps
+            ids[index] = written.id
+            if written.resent:
+                resent.add(index)
+    return ids, steps, resent
 
 
-def settle_creates(smapi, steps, ids, read):
+def settle_creates(smapi, steps, ids, read, resent=()):
     """Settle the races of this run's creates with concurrent runs (SmapiClient.settle_many) in one
-    lookup for all of them; ``read()`` is read_set's answer. Returns (index, Created) per create."""
+    lookup for all of them; ``read()`` is read_set's answer, ``resent`` apply_steps' indexes of
+    creates sent again. Returns (index, Created) per create."""
     created = [index for index, step in enumerate(steps) if step.action == 'created' and ids[index]]
     if not created:
         return []
@@ -160,7 +165,8 @@ def settle_creates(smapi, steps, ids, read):
                     for identity, views in by_identity(read()[0]).items())
 
     identities = dict((index, (steps[index].vendor_id, steps[index].name)) for index in created)
-    settled = smapi.settle_many(SUBSCRIPTIONS_PATH, dict((identities[index], ids[index]) for index in created), all_twins)
+    settled = smapi.settle_many(SUBSCRIPTIONS_PATH, dict((identities[index], ids[index]) for index in created), all_twins,
+                                resent=set(identities[index] for index in created if index in resent))
     return [(index, settled[identities[index]]) for index in created]
 
 

@@ -164,11 +164,12 @@ class SmapiModule(AnsibleModule):
         return created.id
 
     def report_settled(self, what, created):
-        """Say so when this run removed its own copy of ``what`` in favour of a concurrent run's."""
+        """Say so when this run removed copies of ``what`` in favour of a concurrent run's (or of the
+        one its own retry left)."""
         if created.removed:
-            self.removed_duplicates.append(created.removed)
-            self.warn('Another run created the same %s at the same time: kept %s, the lowest ID, and removed %s, '
-                      'the copy this run created.' % (what, created.id, created.removed))
+            self.removed_duplicates.extend(created.removed)
+            self.warn('Another run (or a retry after a lost response) created the same %s at the same time: kept %s, '
+                      'the lowest ID, and removed %s.' % (what, created.id, ', '.join(created.removed)))
 
     def exit_absent(self, noun, path, current, id_key):
         """Delete ``current`` unless it is already gone (or this is check mode) and end the task."""

@@ -18,9 +18,11 @@ MAX_RESULTS = 50  # the largest page SMAPI serves
 # How long concurrent creators of one object take to see each other's creates (see settle_many).
 SETTLE_SECONDS = 1.0
 
-# What a create left: the ID to keep, and the ID of the copy this run made and removed because a
-# concurrent run's create won (None when there was no race to settle).
-Created = namedtuple('Created', ['id', 'removed'])
+# What a create left: the ID to keep; the IDs of the copies this run made and removed because a
+# concurrent run's create won (empty when there was no race to settle); and whether the create was
+# sent again after a response was lost and no object was found, so that the lost attempt may
+# still be stored later (settle_many removes such a copy too).
+Created = namedtuple('Created', ['id', 'removed', 'resent'], defaults=((), False))
 
 
 class SmapiClient:
@@ -99,19 +101,25 @@ class SmapiClient:
         caller that creates many objects passes ``settle=False`` and settles them together
         (``settle_many``).
         """
-        result = self.request('POST', path, body=body, recover=lambda: min(find_twins(), default=None))
+        looked = []
+
+        def recover():
+            looked.append(min(find_twins(), default=None))
+            return looked[-1]
+
+        result = self.request('POST', path, body=body, recover=recover)
         if isinstance(result, Recovered):
-            return Created(result.value, None)
+            return Created(result.value)
         location = urlsplit(result.headers.get('Location') or '').path.rstrip('/')
         if not location.startswith(path + '/'):
             raise ApiError('the response has no Location header naming the new object under %s' % path,
                            status=result.status_code, method='POST', path=path)
         own_id = location.rsplit('/', 1)[-1]
         if not settle:
-            return Created(own_id, None)
-        return self.settle_many(path, {None: own_id}, lambda: {None: find_twins()})[None]
+            return Created(own_id, resent=bool(looked))
+        return self.settle_many(path, {None: own_id}, lambda: {None: find_twins()}, resent={None} if looked else ())[None]
 
-    def settle_many(self, path, created, find_all_twins):
+    def settle_many(self, path, created, find_all_twins, resent=()):
         """Resolve races of concurrent creates: SDNS has no conditional create.
 
         ``created`` maps each new object's identity to the ID this run created; ``find_all_twins()``
@@ -120,14 +128,19 @@ class SmapiClient:
         created itself, so the survivor's creator never deletes it and exactly one remains. The
         lookup comes SETTLE_SECONDS after the creates, so that a twin whose create was on its way
         meanwhile is seen; one that arrives later than that is left for the user (the next run
-        names both). Returns a ``Created`` for each identity.
+        names both). For an identity in ``resent`` (a create sent again after a lost response
+        found nothing) every twin but the survivor is removed: the lost attempt may have been
+        stored after the look, and a racer's twin that loses its creator removes anyway.
+        Returns a ``Created`` for each identity.
         """
         self.transport.sleep(SETTLE_SECONDS)
         twins = find_all_twins()
         settled = {}
         for identity, own_id in created.items():
-            survivor = min(set(twins.get(identity) or ()) | set([own_id]))
-            if survivor != own_id:
-                self.delete_if_exists('%s/%s' % (path, own_id))
-            settled[identity] = Created(survivor, own_id if survivor != own_id else None)
+            ids = set(twins.get(identity) or ()) | set([own_id])
+            survivor = min(ids)
+            removed = sorted(ids - set([survivor]) if identity in resent else set([own_id]) - set([survivor]))
+            for copy_id in removed:
+                self.delete_if_exists('%s/%s' % (path, copy_id))
+            settled[identity] = Created(survivor, tuple(removed))
         return settled

@@ -78,8 +78,9 @@ EXAMPLES = r'''
 RETURN = r'''
 removed_duplicates:
   description:
-    - IDs of subscribers this run created and removed again, because a concurrent run created the same subscriber at
-      the same time and the other copy was kept (see the notes). A warning says so too. Almost always empty.
+    - IDs of subscribers removed because the same subscriber was created twice at the same time, by a concurrent run or by a retry
+      whose first attempt was stored after its response was lost, and the other copy was kept (see the notes). A
+      warning says so too. Almost always empty.
   returned: when O(state=present)
   type: list
   elements: str

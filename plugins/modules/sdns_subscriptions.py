@@ -150,8 +150,9 @@ summary:
   sample: {created: 990, updated: 0, unchanged: 10, deleted: 2, failed: 0}
 removed_duplicates:
   description:
-    - IDs of subscriptions this run created and removed again, because a concurrent run created the same one at the same
-      time and the other copy was kept (see the notes). A warning says so too. Almost always empty.
+    - IDs of subscriptions removed because the same one was created twice at the same time, by a concurrent run or by a retry
+      whose first attempt was stored after its response was lost, and the other copy was kept (see the notes). A
+      warning says so too. Almost always empty.
   returned: always
   type: list
   elements: str
@@ -217,9 +218,9 @@ def converge(module):
     # The subscription ID of each step, by its index; a create's comes when it is made.
     ids = dict((index, (step.before or {}).get('subscription_id')) for index, step in enumerate(steps))
     if not module.check_mode:
-        ids, steps = apply_steps(smapi, subscriber_id, steps, ids, workers)
+        ids, steps, resent = apply_steps(smapi, subscriber_id, steps, ids, workers)
         try:
-            for index, created in settle_creates(smapi, steps, ids, read):
+            for index, created in settle_creates(smapi, steps, ids, read, resent):
                 ids[index] = created.id
                 module.report_settled('subscription', created)
         except SkillopsError as error:

@@ -27,7 +27,8 @@ class FakeResponse:
 
 
 class FakeTransport:
-    """Stands in for HttpTransport: pops scripted answers (an exception is raised) and records calls."""
+    """Stands in for HttpTransport: pops scripted answers (an exception is raised; a callable is called
+    with the request's ``recover`` and its result is the answer) and records calls."""
 
     def __init__(self, *script):
         self.script = list(script)
@@ -45,7 +46,7 @@ class FakeTransport:
         answer = self.script.pop(0)
         if isinstance(answer, Exception):
             raise answer
-        return answer
+        return answer(recover) if callable(answer) else answer
 
 
 @pytest.fixture

@@ -67,7 +67,7 @@ def test_create_returns_the_last_segment_of_location(transport_of, response, loc
     transport = transport_of(response(201, headers={'Location': location}))
     body = {'name': 'ops', 'vendorId': 'V1'}
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
-    assert smapi.create(SUBSCRIBERS, body, lambda: ['amzn1.ask-subscriber.abc']) == Created('amzn1.ask-subscriber.abc', None)
+    assert smapi.create(SUBSCRIBERS, body, lambda: ['amzn1.ask-subscriber.abc']) == Created('amzn1.ask-subscriber.abc')
     call = transport.calls[0]
     assert (call['method'], call['url'], call['json']) == ('POST', BASE + SUBSCRIBERS, body)
 
@@ -87,7 +87,7 @@ def test_create_without_location_is_an_error(transport_of, response):
 def test_create_reads_the_id_from_an_absolute_or_slashed_location(transport_of, response, location):
     transport = transport_of(response(201, headers={'Location': location}))
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
-    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: []) == Created('amzn1.ask-subscriber.9', None)
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: []) == Created('amzn1.ask-subscriber.9')
 
 
 def test_create_refuses_a_location_outside_the_collection(transport_of, response):
@@ -110,7 +110,7 @@ def test_paginate_stops_on_a_repeated_next_token(transport_of, response):
 def test_create_recovered_returns_the_found_id(transport_of):
     transport = transport_of(Recovered('amzn1.ask-subscriber.found'))
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
-    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: ['unused']) == Created('amzn1.ask-subscriber.found', None)
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: ['unused']) == Created('amzn1.ask-subscriber.found')
     assert len(transport.calls) == 1
 
 
@@ -137,7 +137,7 @@ def test_create_settles_a_race_on_the_lowest_id_deleting_only_its_own(
         transport_of, response, seen, survivor, deleted):
     transport = _created(transport_of, response, 's2', *deleted)
     smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
-    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: seen) == Created(survivor, (deleted or [None])[0])
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: seen) == Created(survivor, tuple(deleted))
     assert [(call['method'], call['url']) for call in transport.calls[1:]] == [
         ('DELETE', '%s%s/%s' % (BASE, SUBSCRIBERS, own)) for own in deleted]
     # One look, after the creates that were on their way have landed.
@@ -154,7 +154,7 @@ def test_settle_many_looks_once_for_all_and_deletes_only_the_losers(transport_of
         return {'a': ['a1'], 'b': ['b0', 'b1'], 'c': ['c1', 'c2']}
 
     settled = smapi.settle_many(SUBSCRIBERS, {'a': 'a1', 'b': 'b1', 'c': 'c1'}, all_twins)
-    assert settled == {'a': Created('a1', None), 'b': Created('b0', 'b1'), 'c': Created('c1', None)}
+    assert settled == {'a': Created('a1'), 'b': Created('b0', ('b1',)), 'c': Created('c1')}
     assert looks == [1] and transport.pauses == [SETTLE_SECONDS]
     assert [(call['method'], call['url']) for call in transport.calls] == [('DELETE', BASE + SUBSCRIBERS + '/b1')]
 
@@ -234,3 +234,46 @@ def test_delete_if_exists_says_whether_it_deleted(transport_of, response):
     assert smapi.delete_if_exists(SUBSCRIBERS + '/x') is True
     assert smapi.delete_if_exists(SUBSCRIBERS + '/x') is False
     assert [call['method'] for call in transport.calls] == ['DELETE', 'DELETE']
+
+
+def _lost_then_created(response, own_id, looks):
+    """A create whose first attempt's response was lost: the transport looks (recover) and, finding
+    nothing, sends it again, which answers with ``own_id``."""
+    def answer(recover):
+        looks.append(recover())
+        return response(201, headers={'Location': '%s/%s' % (SUBSCRIBERS, own_id)})
+    return answer
+
+
+@pytest.mark.parametrize('late, survivor, deleted', [
+    ('s1', 's1', ['s2']),  # the lost attempt landed with the lower ID: keep it, delete the resent copy
+    ('s3', 's2', ['s3']),  # it landed with the higher ID: delete it, though this run never saw its ID
+])
+def test_create_sent_again_after_a_lost_response_removes_the_late_first_attempt(
+        transport_of, response, late, survivor, deleted):
+    looks = []
+    transport = transport_of(_lost_then_created(response, 's2', looks), *[response(204) for dummy in deleted])
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    answers = [[], ['s2', late]]  # the look before sending again, then the settle, after the late store
+    created = smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: answers.pop(0))
+    assert looks == [None]
+    assert created == Created(survivor, tuple(deleted))
+    assert [(call['method'], call['url']) for call in transport.calls[1:]] == [
+        ('DELETE', '%s%s/%s' % (BASE, SUBSCRIBERS, copy_id)) for copy_id in deleted]
+
+
+def test_create_not_settled_says_it_was_sent_again(transport_of, response):
+    transport = transport_of(_lost_then_created(response, 's2', []))
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: [], settle=False) == Created('s2', (), True)
+
+
+def test_settle_many_removes_every_other_twin_only_where_a_create_was_sent_again(transport_of, response):
+    transport = transport_of(response(204), response(204), response(204))
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    twins = {'a': ['a1', 'a2', 'a3'], 'b': ['b1', 'b2', 'b3']}
+    settled = smapi.settle_many(SUBSCRIBERS, {'a': 'a2', 'b': 'b2'}, lambda: twins, resent={'a'})
+    # a: a3 may be this run's lost attempt; b: b3 is a racer's, which that racer removes itself.
+    assert settled == {'a': Created('a1', ('a2', 'a3')), 'b': Created('b1', ('b2',))}
+    assert [call['url'] for call in transport.calls] == [
+        '%s%s/%s' % (BASE, SUBSCRIBERS, copy_id) for copy_id in ('a2', 'a3', 'b2')]
