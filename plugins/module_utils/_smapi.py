@@ -18,10 +18,10 @@ MAX_RESULTS = 50  # the largest page SMAPI serves
 # How long concurrent creators of one object take to see each other's creates (see settle_many).
 SETTLE_SECONDS = 1.0
 
-# What a create left: the ID to keep; the IDs of the copies this run made and removed because a
-# concurrent run's create won (empty when there was no race to settle); and whether the create was
-# sent again after a response was lost and no object was found, so that the lost attempt may
-# still be stored later (settle_many removes such a copy too).
+# What a create left: the ID to keep; the IDs of the copies this run removed in favour of it (empty
+# when there was no race to settle); and whether the create was sent again after a lost response
+# and a look that found nothing, so that the lost attempt may still be stored later (settle_many
+# removes such a copy too).
 Created = namedtuple('Created', ['id', 'removed', 'resent'], defaults=((), False))
 
 
@@ -101,7 +101,7 @@ class SmapiClient:
         caller that creates many objects passes ``settle=False`` and settles them together
         (``settle_many``).
         """
-        looked = []
+        looked = []  # the answers of the looks for a lost response; past a Recovered, all found nothing
 
         def recover():
             looked.append(min(find_twins(), default=None))
