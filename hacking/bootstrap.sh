@@ -15,7 +15,8 @@ CACHE=.cache
 if [ "$LANE" = main ]; then requirements=hacking/requirements.txt; else requirements=requirements.txt; fi
 
 stamp="$LANE_BUILD/.bootstrapped"
-digest=$( { grep -E "^$LANE " hacking/lanes; cat "$requirements" hacking/bootstrap.sh hacking/get_pip_offline.py; } \
+digest=$( { echo "$PY_VERSION $ANSIBLE_CORE $ANSIBLE_WHEEL_VERSION"
+            cat "$requirements" hacking/bootstrap.sh hacking/lane-env.sh hacking/get_pip_offline.py; } \
   | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ] && [ -x "$VENV/bin/python" ]; then
   exit 0
@@ -30,7 +31,7 @@ version_of() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/de
 # (pyenv's shims fail for versions that are installed but not selected).
 find_python() {
   local override="PYTHON_${1//./_}" candidate
-  for candidate in ${!override:-} "python$1" "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$1".*/bin/"python$1"; do
+  for candidate in "${!override:-}" "python$1" "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$1".*/bin/"python$1"; do
     [ "$(version_of "$candidate")" = "$1" ] && { echo "$candidate"; return; }
   done
   echo "no Python $1 found for lane $LANE: install it, or name it with $override=/path/to/python$1" >&2

@@ -107,6 +107,8 @@ notes:
     lowest ID and deletes only the one it created itself, so concurrent runs end with exactly one and all
     report it; M(skillops.alexa.sdns_subscriptions) looks once for all its creates. A create sent again after
     its response was lost (and no object was found) may find its first attempt stored late; then the run
-    keeps the lowest ID and deletes every other twin. A run that removed a copy says so in a warning and
-    in RV(removed_duplicates). Two objects of one name that last are an error that names both IDs.
+    keeps the lowest ID and deletes every other twin, so one remains, though a concurrent run that had
+    already finished may have reported one of those (its rerun reports the one kept). A run that removed
+    a copy says so in a warning and in RV(removed_duplicates). Two objects of one name that last are an
+    error that names both IDs.
 '''

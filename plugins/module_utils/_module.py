@@ -157,8 +157,8 @@ class SmapiModule(AnsibleModule):
         return self._smapi
 
     def create(self, what, path, body, find_twins):
-        """Create through the client and return the ID to keep; say so when a concurrent run's create
-        won and this run removed its own copy (a warning, and the ID in ``removed_duplicates``)."""
+        """Create through the client and return the ID to keep; say so when this run removed copies
+        (a warning, and the IDs in ``removed_duplicates``)."""
         created = self.smapi.create(path, body, find_twins)
         self.report_settled(what, created)
         return created.id

@@ -101,23 +101,28 @@ class SmapiClient:
         caller that creates many objects passes ``settle=False`` and settles them together
         (``settle_many``).
         """
-        looked = []  # the answers of the looks for a lost response; past a Recovered, all found nothing
+        looks = []  # one per lost response, each looked for before sending again or giving up
 
         def recover():
-            looked.append(min(find_twins(), default=None))
-            return looked[-1]
+            looks.append(1)
+            return min(find_twins(), default=None)
 
         result = self.request('POST', path, body=body, recover=recover)
         if isinstance(result, Recovered):
-            return Created(result.value)
-        location = urlsplit(result.headers.get('Location') or '').path.rstrip('/')
-        if not location.startswith(path + '/'):
-            raise ApiError('the response has no Location header naming the new object under %s' % path,
-                           status=result.status_code, method='POST', path=path)
-        own_id = location.rsplit('/', 1)[-1]
+            if len(looks) == 1:  # found at the first look: the create was sent once
+                return Created(result.value)
+            own_id = result.value
+        else:
+            location = urlsplit(result.headers.get('Location') or '').path.rstrip('/')
+            if not location.startswith(path + '/'):
+                raise ApiError('the response has no Location header naming the new object under %s' % path,
+                               status=result.status_code, method='POST', path=path)
+            own_id = location.rsplit('/', 1)[-1]
+        # Sent more than once: an attempt whose response was lost may still be stored after this.
+        resent = bool(looks)
         if not settle:
-            return Created(own_id, resent=bool(looked))
-        return self.settle_many(path, {None: own_id}, lambda: {None: find_twins()}, resent={None} if looked else ())[None]
+            return Created(own_id, resent=resent)
+        return self.settle_many(path, {None: own_id}, lambda: {None: find_twins()}, resent={None} if resent else ())[None]
 
     def settle_many(self, path, created, find_all_twins, resent=()):
         """Resolve races of concurrent creates: SDNS has no conditional create.
@@ -130,8 +135,10 @@ class SmapiClient:
         meanwhile is seen; one that arrives later than that is left for the user (the next run
         names both). For an identity in ``resent`` (a create sent again after a lost response
         found nothing) every twin but the survivor is removed: the lost attempt may have been
-        stored after the look, and a racer's twin that loses its creator removes anyway.
-        Returns a ``Created`` for each identity.
+        stored after the look, and a racer's twin that is not the survivor its creator removes
+        anyway. Only when a racer had settled before such a late copy appeared, is the ID it
+        reported removed (its rerun reports the survivor): one object remains either way.
+        Returns a ``Created`` for each identity (``resent`` is not carried over).
         """
         self.transport.sleep(SETTLE_SECONDS)
         twins = find_all_twins()

@@ -7,8 +7,10 @@ import time
 
 import pytest
 
-from ansible_collections.skillops.alexa.plugins.module_utils._bulk import Item, declared_items, fan_out, plan_set, read_set
+from ansible_collections.skillops.alexa.plugins.module_utils._bulk import (
+    Item, apply_steps, declared_items, fan_out, plan_set, read_set, settle_creates)
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import Ambiguous, ApiError, NotFound, ValidationError
+from ansible_collections.skillops.alexa.plugins.module_utils._smapi import Created
 
 ALL = 'AlexaDevelopmentEvent.All'
 PUBLISH = 'AlexaDevelopmentEvent.SkillPublish'
@@ -149,3 +151,30 @@ def test_fan_out_runs_at_most_workers_at_once(overlap):
 def test_fan_out_lets_a_bug_end_the_task():
     with pytest.raises(KeyError):
         fan_out(lambda n: {}[n], [1, 2], workers=2)
+
+
+class Writes:
+    """The SmapiClient calls of apply_steps and settle_creates: creates answer from ``created`` by
+    vendor; settle_many is recorded and keeps each run's own ID."""
+
+    def __init__(self, created):
+        self.created = created
+        self.settled = []
+
+    def create(self, path, body, find_twins, settle=True):
+        assert settle is False  # the bulk path settles all its creates together
+        return self.created[body['vendorId']]
+
+    def settle_many(self, path, created, find_all_twins, resent=()):
+        self.settled.append((dict(created), set(resent)))
+        return dict((identity, Created(own_id)) for identity, own_id in created.items())
+
+
+def test_the_creates_sent_again_reach_the_settle_as_resent():
+    steps = plan_set([Item('V1', 'org', [ALL]), Item('V2', 'org', [ALL])], [], SUBSCRIBER, purge=False)
+    smapi = Writes({'V1': Created('s1'), 'V2': Created('s2', resent=True)})
+    ids, steps, resent = apply_steps(smapi, SUBSCRIBER, steps, {0: None, 1: None}, workers=2)
+    assert ids == {0: 's1', 1: 's2'} and resent == {1}
+    settled = settle_creates(smapi, steps, ids, lambda: ([], {}), resent)
+    assert settled == [(0, Created('s1')), (1, Created('s2'))]
+    assert smapi.settled == [({('V1', 'org'): 's1', ('V2', 'org'): 's2'}, {('V2', 'org')})]

@@ -277,3 +277,18 @@ def test_settle_many_removes_every_other_twin_only_where_a_create_was_sent_again
     assert settled == {'a': Created('a1', ('a2', 'a3')), 'b': Created('b1', ('b2',))}
     assert [call['url'] for call in transport.calls] == [
         '%s%s/%s' % (BASE, SUBSCRIBERS, copy_id) for copy_id in ('a2', 'a3', 'b2')]
+
+
+def test_create_recovered_after_it_was_sent_again_is_settled_as_resent(transport_of, response):
+    looks = []
+
+    def answer(recover):  # two lost responses: the first look finds nothing, the second a copy
+        looks.extend([recover(), recover()])
+        return Recovered(looks[-1])
+
+    transport = transport_of(answer, response(204))
+    smapi = SmapiClient(transport, AccessToken(access_token='tok'), BASE)
+    answers = [[], ['s2'], ['s1', 's2']]  # the two looks, then the settle after the other attempt was stored
+    assert smapi.create(SUBSCRIBERS, {'name': 'ops'}, lambda: answers.pop(0)) == Created('s1', ('s2',))
+    assert looks == [None, 's2']
+    assert [(call['method'], call['url']) for call in transport.calls[1:]] == [('DELETE', BASE + SUBSCRIBERS + '/s2')]
