@@ -4,7 +4,8 @@
 # main runs every suite of hacking/run-tests.sh; any other lane runs sanity, the units and the
 # integration targets whose aliases say `lanes` (those of the modules, the lookups and the
 # independent-developer, endpoint and doctor roles), each in its own virtualenv and collection tree.
-# Ends with one row per lane; stops at the first failing lane.
+# main runs first; the other lanes then run side by side. Ends with one row per lane; a failing
+# main stops the run before the others start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t all_lanes < <(awk '/^[a-z]/ {print $1}' hacking/lanes)
@@ -19,15 +20,8 @@ rows=()
 total=0
 started=$(date +%s)
 
-for lane in "$@"; do
-  export LANE=$lane
-  # Every suite the lane has (hacking/run-tests.sh); beside main, only the targets aliased lanes.
-  if [ "$lane" = main ]; then targets=${INTEGRATION_TARGETS:-}; else targets=lanes/; fi
-  start=$(date +%s)
-  hacking/bootstrap.sh
-  hacking/sync.sh
-  # versions as installed, for the summary row
-  versions=$(
+versions_of() {  # the lane's versions as installed, for its summary row
+  (
     # shellcheck source=hacking/lane-env.sh
     . hacking/lane-env.sh
     "$VENV/bin/python" - "$ANSIBLE_COLLECTIONS_PATH" <<'PY'
@@ -46,13 +40,62 @@ for name in ('amazon/aws', 'community/aws'):
 print('ansible-core %s, Python %s, %s' % (__version__, platform.python_version(), ', '.join(collections)))
 PY
   )
-  echo "=== lane $lane: $versions"
-  INTEGRATION_TARGETS=$targets hacking/run-tests.sh 2>&1 | tee "$logs/$lane.log" || {
-    echo "=== lane $lane FAILED ($versions)"; exit 1; }
-  n=$(tail -n 1 "$logs/$lane.log" | grep -Eo '^tests: [0-9]+' | grep -Eo '[0-9]+')
+}
+
+prepare() {  # prepare LANE: its virtualenv, collections and collection tree, one lane at a time
+  LANE=$1 hacking/bootstrap.sh
+  LANE=$1 hacking/sync.sh
+  LANE=$1 versions_of > "$logs/$1.versions"
+}
+
+run_lane() {  # run_lane LANE START [shown]: every suite the lane has, its output in $logs/LANE.log
+  local lane=$1 targets
+  # Beside main, only the integration targets aliased lanes.
+  if [ "$lane" = main ]; then targets=${INTEGRATION_TARGETS:-}; else targets=lanes/; fi
+  if [ "${3:-}" = shown ]; then
+    LANE=$lane INTEGRATION_TARGETS=$targets hacking/run-tests.sh 2>&1 | tee "$logs/$lane.log" || true
+  else
+    LANE=$lane INTEGRATION_TARGETS=$targets hacking/run-tests.sh > "$logs/$lane.log" 2>&1 || true
+  fi
+  echo $(( $(date +%s) - $2 )) > "$logs/$lane.seconds"
+}
+
+report() {  # report LANE: its summary row, or stop when it failed
+  local lane=$1 versions n
+  versions=$(cat "$logs/$lane.versions")
+  n=$(tail -n 1 "$logs/$lane.log" | grep -Eo '^tests: [0-9]+ passed, 0 failed' | grep -Eo '^tests: [0-9]+' | grep -Eo '[0-9]+' || true)
+  [ -n "$n" ] || { echo "=== lane $lane FAILED ($versions)"; exit 1; }
   total=$((total + n))
-  rows+=("$(printf '%-7s %-72s %4d passed %5ds' "$lane" "$versions" "$n" $(( $(date +%s) - start )))")
+  rows+=("$(printf '%-7s %-72s %4d passed %5ds' "$lane" "$versions" "$n" "$(cat "$logs/$lane.seconds")")")
+}
+
+# main first, its output as it runs; then the other lanes side by side (each has its own sandbox
+# on free ports and its own trees), their output when all of them have ended.
+others=()
+for lane in "$@"; do
+  if [ "$lane" = main ]; then
+    start=$(date +%s)
+    prepare main
+    echo "=== lane main: $(cat "$logs/main.versions")"
+    run_lane main "$start" shown
+    report main
+  else
+    others+=("$lane")
+  fi
 done
+if [ ${#others[@]} -gt 0 ]; then
+  start=$(date +%s)
+  for lane in "${others[@]}"; do prepare "$lane"; done
+  echo "=== lanes ${others[*]}, side by side (each lane's output follows when all have ended)"
+  pids=()
+  for lane in "${others[@]}"; do run_lane "$lane" "$start" & pids+=($!); done
+  for pid in "${pids[@]}"; do wait "$pid" || true; done
+  for lane in "${others[@]}"; do
+    echo "=== lane $lane: $(cat "$logs/$lane.versions")"
+    cat "$logs/$lane.log"
+  done
+  for lane in "${others[@]}"; do report "$lane"; done
+fi
 
 echo
 echo "=== lanes"
