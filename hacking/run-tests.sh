@@ -6,6 +6,7 @@
 # tests, the SMAPI contract test and the official ASK CLI against the sandbox), package (the tarball:
 # its contents, installed from it on its own with its unit tests and make demo's workflow, and the
 # execution environment's build context from ansible-builder create),
+# eda (the rulebooks of extensions/eda/ on the real ansible-rulebook against a fresh sandbox: tests/eda),
 # integration (ansible-test integration on a fresh sandbox; INTEGRATION_TARGETS names targets).
 # Without arguments every suite runs, cheapest first; named suites run in the order given.
 # Runs on lane $LANE of hacking/lanes (main if unset); hacking/test-lanes.sh runs every lane.
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=hacking/lane-env.sh
 . hacking/lane-env.sh
 collection="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/skillops/alexa"
-all_suites=(sanity lint docs units sandbox package integration)
+all_suites=(sanity lint docs units sandbox package eda integration)
 
 # The other lanes have only ansible-core and the collection's requirements: lint, docs, the sandbox
 # and the package suites would run on main's tools.
@@ -88,6 +89,16 @@ run_suite() {  # run_suite NAME
     package)
       suite package "$pytest_passed" -- \
         python -m pytest -q -p no:cacheprovider tests/package ;;
+    eda)
+      # ansible-rulebook's rule engine runs in a JVM.
+      java -version >/dev/null 2>&1 || {
+        echo "the eda suite needs a Java 17 (or later) runtime for ansible-rulebook: install one (Debian:" \
+             "apt-get install openjdk-17-jre-headless) or put its bin/ on PATH" >&2
+        failed eda
+      }
+      suite eda "$pytest_passed" -- \
+        hacking/with-sandbox.sh tests/sandbox/seeds/demo.yml \
+        bash -c 'set -a && . tests/sandbox/seeds/demo.env && set +a && exec python -m pytest -q -p no:cacheprovider tests/eda' ;;
     integration)
       local targets
       read -ra targets <<< "${INTEGRATION_TARGETS:-}"

@@ -7,11 +7,13 @@
 This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
 """
 
+import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError, SkillopsError
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError, SkillopsError, ValidationError
 from ansible_collections.skillops.alexa.plugins.module_utils._http import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpTransport, RetryPolicy)
 from ansible_collections.skillops.alexa.plugins.module_utils._lwa import (
@@ -47,6 +49,64 @@ def smapi_argument_spec():
         vendor_id=dict(type='str', **from_env('ASK_VENDOR_ID')),
         authorize_url=dict(type='str', default=DEFAULT_AUTHORIZE_URL, **from_env('ASK_LWA_AUTHORIZE_HOST')),
     )
+
+
+def can_refresh(params):
+    """Whether every refresh credential is given, so that access tokens can be minted."""
+    return all(params[name] for name, _env_name in REFRESH_OPTIONS)
+
+
+def credentials_problem(params):
+    """Why the shared options cannot authenticate, naming both ways to do it; None when they can."""
+    if params['access_token']:
+        return None
+    if not any(params[name] for name, _env_name in REFRESH_OPTIONS):
+        return 'No SMAPI credentials: supply %s.' % HOW_TO_AUTHENTICATE
+    missing = ['%s (env %s)' % (name, env) for name, env in REFRESH_OPTIONS if not params[name]]
+    if missing:
+        return 'Incomplete LWA credentials: %s also needed, or give access_token instead.' % ', '.join(missing)
+    return None
+
+
+def transport_for(params, max_concurrency=1):
+    """The HTTP transport the shared options describe."""
+    return HttpTransport(
+        timeout=params['timeout'], validate_certs=params['validate_certs'],
+        retry=RetryPolicy(attempts=params['retry_attempts'], max_delay=params['retry_max_delay']),
+        max_concurrency=max_concurrency)
+
+
+def smapi_client(params, transport):
+    """The SMAPI client of one run: one access token, given or minted once and refreshed when stale."""
+    lwa = None
+    if can_refresh(params):
+        lwa = LwaClient(transport, params['lwa_url'], params['lwa_client_id'], params['lwa_client_secret'])
+    token = AccessToken(lwa=lwa, access_token=params['access_token'],
+                        refresh_token=params['refresh_token'] if lwa else None)
+    return SmapiClient(transport, token, params['smapi_url'])
+
+
+def options_outside_a_module(args):
+    """The shared options for code that is not a module (an event source): each as given in ``args``,
+    else from its environment variable, else its default, converted to its type as a module would."""
+    params = {}
+    for name, spec in smapi_argument_spec().items():
+        # An empty value, as a template of an unset variable gives, counts as not given.
+        value = args.get(name) if args.get(name) != '' else None
+        if value is None and 'fallback' in spec:
+            value = os.environ.get(spec['fallback'][1][0]) or None
+        if value is None:
+            value = spec.get('default')
+        if value is not None:
+            try:
+                value = _CONVERT[spec['type']](value)
+            except (TypeError, ValueError):
+                raise ValidationError('%s must be a %s, not %r' % (name, spec['type'], value)) from None
+        params[name] = value
+    return params
+
+
+_CONVERT = dict(str=str, bool=lambda value: boolean(value, strict=True), float=float, int=int)
 
 
 LWA_HINTS = {
@@ -101,28 +161,15 @@ class SmapiModule(AnsibleModule):
         super().__init__(argument_spec=spec, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-        self.transport = HttpTransport(
-            timeout=self.params['timeout'], validate_certs=self.params['validate_certs'],
-            retry=RetryPolicy(attempts=self.params['retry_attempts'], max_delay=self.params['retry_max_delay']),
-            # Only the modules that send requests concurrently have this option.
-            max_concurrency=self.params.get('max_concurrency') or 1)
+        # Only the modules that send requests concurrently have max_concurrency.
+        self.transport = transport_for(self.params, max_concurrency=self.params.get('max_concurrency') or 1)
         self._smapi = None
         # IDs of copies this run created and removed because a concurrent run's create won (see create).
         self.removed_duplicates = []
         if needs_credentials:
-            self._check_credentials()
-
-    def _check_credentials(self):
-        """Fail before any request when the task cannot authenticate, naming both ways to do it."""
-        given = [name for name, _env_name in REFRESH_OPTIONS if self.params[name]]
-        if self.params['access_token']:
-            return
-        if not given:
-            self.fail_json(msg='No SMAPI credentials: supply %s.' % HOW_TO_AUTHENTICATE)
-        missing = ['%s (env %s)' % (name, env) for name, env in REFRESH_OPTIONS if not self.params[name]]
-        if missing:
-            self.fail_json(msg='Incomplete LWA credentials: %s also needed, or give access_token instead.'
-                           % ', '.join(missing))
+            problem = credentials_problem(self.params)
+            if problem:
+                self.fail_json(msg=problem)
 
     def require_vendor(self):
         """The vendor ID, which the module cannot work without."""
@@ -135,7 +182,7 @@ class SmapiModule(AnsibleModule):
     @property
     def can_refresh(self):
         """Whether every refresh credential is given, so that access tokens can be minted."""
-        return all(self.params[name] for name, _env_name in REFRESH_OPTIONS)
+        return can_refresh(self.params)
 
     @property
     def minting_client_id(self):
@@ -151,9 +198,7 @@ class SmapiModule(AnsibleModule):
     @property
     def smapi(self):
         if self._smapi is None:
-            token = AccessToken(lwa=self.lwa() if self.can_refresh else None, access_token=self.params['access_token'],
-                                refresh_token=self.params['refresh_token'] if self.can_refresh else None)
-            self._smapi = SmapiClient(self.transport, token, self.params['smapi_url'])
+            self._smapi = smapi_client(self.params, self.transport)
         return self._smapi
 
     def create(self, what, path, body, find_twins):

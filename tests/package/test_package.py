@@ -38,9 +38,10 @@ LEFT_OUT = (
     "hacking/", "Makefile", ".ci/", ".gitignore", ".ansible-lint",
     "benchmarks/",
     # tests that need this repository's sandbox, scripts or npm packages
-    "tests/sandbox/", "tests/contract/", "tests/cli/", "tests/integration/", "tests/package/",
-    # make demo's sandbox-only playbook and its variables
+    "tests/sandbox/", "tests/contract/", "tests/cli/", "tests/integration/", "tests/package/", "tests/eda/",
+    # make demo's and make demo-eda's sandbox-only playbooks and their variables
     "playbooks/demo.yml", "playbooks/tasks/demo_inbox.yml", "playbooks/vars/demo.yml",
+    "playbooks/demo_eda.yml", "playbooks/vars/demo_eda.yml",
     # the execution environment built from this checkout
     "execution-environment.yml", "ee/",
     # ansible-galaxy writes MANIFEST.json and FILES.json instead

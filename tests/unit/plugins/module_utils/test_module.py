@@ -7,7 +7,8 @@ import pytest
 
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import (
     Ambiguous, ApiError, Conflict, NotFound, ValidationError)
-from ansible_collections.skillops.alexa.plugins.module_utils._module import explain
+from ansible_collections.skillops.alexa.plugins.module_utils._module import (
+    credentials_problem, explain, options_outside_a_module, smapi_argument_spec)
 
 TOKEN = '/auth/o2/token'
 SUBSCRIBER = '/v0/developmentEvents/subscribers/amzn1.ask-subscriber.1'
@@ -86,3 +87,41 @@ def test_every_typed_error_is_a_skillops_error():
     for error_type in (ValidationError, Conflict, Ambiguous, ApiError, NotFound):
         assert issubclass(error_type, SkillopsError)
     assert issubclass(NotFound, ApiError) and issubclass(ValidationError, ValueError)
+
+
+# --- the shared options outside a module (the event source sdns_subscriber_health) ----------------
+
+def test_options_outside_a_module_take_argument_then_environment_then_default(monkeypatch):
+    monkeypatch.setenv('ASK_VENDOR_ID', 'M1FROMENV')
+    monkeypatch.setenv('ASK_REFRESH_TOKEN', 'Atzr|from-env')
+    monkeypatch.delenv('ASK_SMAPI_SERVER_BASE_URL', raising=False)
+    params = options_outside_a_module({'vendor_id': 'M1GIVEN', 'refresh_token': '', 'timeout': '5',
+                                       'validate_certs': 'no'})
+    assert params['vendor_id'] == 'M1GIVEN'
+    # An empty value, as the template of an unset rulebook variable gives, is not a value.
+    assert params['refresh_token'] == 'Atzr|from-env'
+    assert params['smapi_url'] == 'https://api.amazonalexa.com'
+    assert params['timeout'] == 5.0 and params['validate_certs'] is False
+    assert set(params) == set(smapi_argument_spec())
+
+
+def test_options_outside_a_module_name_the_bad_value():
+    with pytest.raises(ValidationError, match="retry_attempts must be a int, not 'many'"):
+        options_outside_a_module({'retry_attempts': 'many'})
+
+
+@pytest.mark.parametrize('given, problem', [
+    ({'access_token': 'Atza|x'}, None),
+    ({'lwa_client_id': 'c', 'lwa_client_secret': 's', 'refresh_token': 'r'}, None),
+    ({}, 'No SMAPI credentials: supply either access_token (env ASK_ACCESS_TOKEN)'),
+    ({'lwa_client_id': 'c'}, 'Incomplete LWA credentials: lwa_client_secret (env ASK_LWA_CLIENT_CONFIRMATION), '
+                             'refresh_token (env ASK_REFRESH_TOKEN) also needed'),
+])
+def test_credentials_problem_names_what_is_missing(given, problem):
+    params = dict({'access_token': None, 'lwa_client_id': None, 'lwa_client_secret': None, 'refresh_token': None},
+                  **given)
+    found = credentials_problem(params)
+    if problem is None:
+        assert found is None
+    else:
+        assert found.startswith(problem)

@@ -1,0 +1,110 @@
+# Copyright: contributors to the skillops.alexa collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The event source skillops.alexa.sdns_subscriber_health: subscribers that turn INACTIVE, and back."""
+
+import asyncio
+import logging
+import os
+import sys
+
+# ansible-rulebook runs this file by path, not as part of a package: the collection's module_utils
+# import once the directory that holds ansible_collections/ is on sys.path.
+_COLLECTIONS = os.path.normpath(os.path.join(os.path.abspath(__file__), *[os.pardir] * 7))
+if os.path.basename(_COLLECTIONS) == 'ansible_collections' and os.path.dirname(_COLLECTIONS) not in sys.path:
+    sys.path.insert(0, os.path.dirname(_COLLECTIONS))
+
+# pylint: disable=wrong-import-position
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import SkillopsError  # noqa: E402
+from ansible_collections.skillops.alexa.plugins.module_utils._events import status_changes  # noqa: E402
+from ansible_collections.skillops.alexa.plugins.module_utils._module import (  # noqa: E402
+    credentials_problem, explain, options_outside_a_module, smapi_client, transport_for)
+from ansible_collections.skillops.alexa.plugins.module_utils._sdns import list_subscribers  # noqa: E402
+
+DOCUMENTATION = r"""
+---
+short_description: Watch the status of Alexa Skill Development Notifications subscribers
+description:
+  - Lists the subscribers of a vendor through SMAPI every O(interval) seconds and emits an event when
+    one turns C(INACTIVE) (SDNS failed to deliver to it and sends it nothing more until it is updated),
+    and when an C(INACTIVE) one is C(ACTIVE) again. A subscriber already C(INACTIVE) at the first look
+    is reported too; nothing is emitted while the status stays as it was.
+  - The event is C({sdns_health: {change, status, previous_status, subscriber}}), C(change) being
+    C(inactive) or C(recovered) and C(subscriber) as P(skillops.alexa.sdns_subscriber_info#module)
+    returns one (C(subscriber_id), C(name), C(status), C(client_id), C(topic_arn), C(role_arn)).
+  - Takes the options and environment variables the collection's modules share (doc fragment
+    C(skillops.alexa.smapi)), and uses one access token for the whole run, minted from the refresh
+    credentials and refreshed when it expires.
+  - A failed look is logged and the next one made at the next interval.
+  - Needs ansible-core and requests in the Python of ansible-rulebook.
+options:
+  vendor_id:
+    description: Vendor whose subscribers to watch. Defaults to E(ASK_VENDOR_ID).
+    type: str
+  interval:
+    description: Seconds between two looks.
+    type: float
+    default: 60
+  names:
+    description: Watch only the subscribers with these names. All of the vendor's by default.
+    type: list
+    elements: str
+"""
+
+EXAMPLES = r"""
+- skillops.alexa.sdns_subscriber_health:
+    vendor_id: M1EXAMPLEVENDOR
+    interval: 300
+"""
+
+logger = logging.getLogger(__name__)
+
+
+def _interval(args):
+    try:
+        value = float(args.get('interval', 60))
+    except (TypeError, ValueError):
+        value = 0
+    if value <= 0:
+        raise ValueError('skillops.alexa.sdns_subscriber_health: interval must be a number of seconds '
+                         'above 0, not %r' % (args.get('interval'),))
+    return value
+
+
+async def main(queue, args):
+    """The entry point ansible-rulebook calls."""
+    try:
+        params = options_outside_a_module(args)
+    except SkillopsError as error:
+        raise ValueError('skillops.alexa.sdns_subscriber_health: %s' % error) from None
+    problem = credentials_problem(params)
+    if problem:
+        raise ValueError('skillops.alexa.sdns_subscriber_health: %s' % problem)
+    if not params['vendor_id']:
+        raise ValueError('skillops.alexa.sdns_subscriber_health: vendor_id is required: set vendor_id or the '
+                         'environment variable ASK_VENDOR_ID to the vendor whose subscribers to watch')
+    interval = _interval(args)
+    names = set(args.get('names') or ())
+    smapi = smapi_client(params, transport_for(params))
+    statuses = {}
+    while True:
+        try:
+            # The client blocks (and sleeps between retries): run it beside the event loop.
+            summaries = await asyncio.to_thread(lambda: list(list_subscribers(smapi, params['vendor_id'])))
+        except SkillopsError as error:
+            logger.warning('skillops.alexa.sdns_subscriber_health: listing the subscribers of %s failed: %s',
+                           params['vendor_id'], explain(error))
+        else:
+            watched = [summary for summary in summaries if not names or summary.get('name') in names]
+            events, statuses = status_changes(statuses, watched, params['vendor_id'])
+            for event in events:
+                await queue.put(event)
+        await asyncio.sleep(interval)
+
+
+if __name__ == '__main__':
+    class PrintQueue(asyncio.Queue):
+        async def put(self, item):
+            print(item)
+
+    asyncio.run(main(PrintQueue(), dict(interval=5)))

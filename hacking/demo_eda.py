@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""make demo-eda: the rulebooks of extensions/eda/ on the sandbox, told as a short story. Runs inside
+hacking/with-sandbox.sh with the demo seed's credentials exported; ansible-rulebook runs both rulebooks
+and their jobs write their notices (skillops.alexa.sdns_notify) to a directory read here. Logs are
+shown only when a step fails; with DEMO_LOGS set to a directory they are kept there."""
+
+import glob
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'eda'))
+from edakit import Notices, Rulebook, Sandbox, playbook, wait_for  # noqa: E402 pylint: disable=wrong-import-position
+
+STARTED = time.monotonic()
+
+
+def say(text):
+    print('%6.1fs  %s' % (time.monotonic() - STARTED, text), flush=True)
+
+
+def main():
+    work = tempfile.mkdtemp()
+    notices = Notices(os.path.join(work, 'notices'))
+    sandbox = Sandbox()
+    rulebooks = []
+    told = []
+
+    def next_notice(what):
+        wait_for(what, lambda: len(notices.all()) > len(told), timeout=120)
+        notice = notices.all()[len(told)]
+        told.append(notice)
+        say('   notice (rule "%s"): %s' % (notice['rule'], notice['text']))
+        return notice
+
+    try:
+        say('Set up: the SQS queue, and the topic, role, subscriber and subscription delivering to it')
+        playbook('playbooks/demo_eda.yml')
+        queue_url = '%s/123456789012/skillops-eda-inbox' % os.environ['AWS_URL']
+        say('Start the rulebooks skillops.alexa.sdns_notifications and skillops.alexa.sdns_subscriber_health')
+        common = dict(sdns_notify_dir=notices.directory, sdns_notify_webhook_url='')
+        rulebooks.append(Rulebook('sdns_notifications', dict(
+            common, sdns_queue_url=queue_url, sdns_review_max_stars=2, sdns_follow_up_url='',
+            sdns_sqs_wait_seconds=1), work))
+        rulebooks.append(Rulebook('sdns_subscriber_health', dict(
+            common, sdns_vendor_id=sandbox.vendor_id, sdns_health_interval=2), work))
+
+        say('A certification of skill amzn1.ask.skill.demo fails')
+        sandbox.raise_event('AlexaDevelopmentEvent.SkillCertification', 'amzn1.ask.skill.demo', status='FAILED')
+        next_notice('the job of the failed certification')
+
+        say("Someone breaks the subscriber: its role may no longer publish to the topic")
+        playbook('playbooks/demo_eda.yml', '-e', 'demo_step=break')
+        deliveries = sandbox.raise_event('AlexaDevelopmentEvent.SkillPublish', 'amzn1.ask.skill.demo')
+        [status] = [s['status'] for s in sandbox.subscribers() if s['name'] == 'skillops-eda']
+        say('   the next notification: %s; the subscriber is now %s' % (
+            deliveries[0]['reason'] or 'delivered', status))
+        next_notice('the repair job')
+        next_notice('the recovery')
+
+        say('The skill is published: does the notification arrive again?')
+        sandbox.raise_event('AlexaDevelopmentEvent.SkillPublish', 'amzn1.ask.skill.demo')
+        next_notice('the job of the publish event')
+
+        for rulebook in rulebooks:
+            rulebook.stop()
+        say('Stop the rulebooks and tear down')
+        playbook('playbooks/demo_eda.yml', '-e', 'demo_step=cleanup')
+        left = [subscriber['subscriberId'] for subscriber in sandbox.subscribers()]
+        assert not left, 'subscribers left on the sandbox: %s' % ', '.join(left)
+        print('\nDone in %.1fs, nothing left on the sandbox. Fired: %s.' % (
+            time.monotonic() - STARTED, ', '.join(notice['rule'] for notice in told)))
+    except AssertionError as failure:
+        for log in sorted(glob.glob(os.path.join(work, '*.log'))):
+            print('--- %s' % os.path.basename(log))
+            with open(log) as handle:
+                print(handle.read()[-6000:])
+        print('!! %s' % failure)
+        return 1
+    finally:
+        for rulebook in rulebooks:
+            rulebook.stop()
+        if os.environ.get('DEMO_LOGS'):
+            for log in glob.glob(os.path.join(work, '*.log')):
+                shutil.copy(log, os.environ['DEMO_LOGS'])
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

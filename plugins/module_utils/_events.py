@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the skillops.alexa collection
+# Simplified BSD License (see https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""The events of the collection's Event-Driven Ansible plugins (extensions/eda/).
+
+An SDNS notification arrives as an SQS message body: the SNS envelope around the notification's
+JSON, or the notification itself when the subscription uses raw message delivery. ``unwrap`` takes
+it out and checks it, for the event source skillops.alexa.sdns_sqs and the event filter
+skillops.alexa.sdns_unwrap alike. ``status_changes`` is what the event source
+skillops.alexa.sdns_subscriber_health reports.
+
+This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
+"""
+
+import json
+
+from ansible_collections.skillops.alexa.plugins.module_utils._sdns import subscriber_view
+
+INACTIVE = 'INACTIVE'
+ACTIVE = 'ACTIVE'
+
+
+class Malformed(ValueError):
+    """Not an SDNS notification; the message says why."""
+
+
+def _parse(value, what):
+    """A JSON text as its value; a value another source already parsed, as is."""
+    if not isinstance(value, (str, bytes)):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        raise Malformed('%s is not JSON: %.80r' % (what, value)) from None
+
+
+def _envelope(value):
+    """The SNS envelope's facts and its Message, or None when ``value`` is not an envelope."""
+    if not (isinstance(value, dict) and 'TopicArn' in value and 'Type' in value):
+        return None
+    if value['Type'] != 'Notification':
+        raise Malformed('an SNS %s message, not a notification' % value['Type'])
+    meta = dict(sns_message_id=value.get('MessageId'), topic_arn=value['TopicArn'],
+                published_at=value.get('Timestamp'))
+    return meta, _parse(value.get('Message'), 'the SNS Message')
+
+
+def facts(notification):
+    """What rules most often test, where a rule can test it: the skill and vendor (under
+    payload.skill or, for a model build, payload.interactionModel), and a review's star rating as a
+    number (SDNS sends it as a string)."""
+    payload = notification['payload']
+    skill = payload.get('skill') or payload.get('interactionModel') or {}
+    found = dict(welcome=False, skill_id=skill.get('skillId'), vendor_id=skill.get('vendorId'))
+    if payload.get('status'):
+        found['status'] = payload['status']
+    if skill.get('locale'):
+        found['locale'] = skill['locale']
+    rating = (payload.get('review') or {}).get('starRating')
+    if rating is not None:
+        try:
+            found['star_rating'] = int(rating)
+        except (TypeError, ValueError):
+            raise Malformed('payload.review.starRating is not a number: %r' % (rating,)) from None
+    return {key: value for key, value in found.items() if value is not None}
+
+
+def unwrap(body, meta=None):
+    """The event for one message body (text, or a value a source already parsed): the SDNS
+    notification itself (eventName, timestamp, requestId, payload), its facts under ``sdns`` and,
+    under ``meta``, ``meta`` given plus the SNS message ID, topic ARN and publishing time. The
+    ``{}`` SDNS publishes when a subscriber is created becomes ``{'sdns': {'welcome': True}}``.
+    Raises Malformed for anything else."""
+    meta = dict(meta or {})
+    value = _parse(body, 'the message body')
+    envelope = _envelope(value)
+    if envelope:
+        meta.update(envelope[0])
+        value = envelope[1]
+    if not isinstance(value, dict):
+        raise Malformed('the notification is a JSON %s, not an object' % type(value).__name__)
+    if not value:
+        return dict(sdns=dict(welcome=True), meta=meta)
+    if not isinstance(value.get('eventName'), str):
+        raise Malformed('the notification has no eventName')
+    if not isinstance(value.get('payload'), dict):
+        raise Malformed('the %s notification has no payload object' % value['eventName'])
+    event = dict(value, sdns=facts(value), meta=meta)
+    return event
+
+
+def describe(event):
+    """The event in one line, for a person: what happened to which skill, or to which subscriber."""
+    health = event.get('sdns_health')
+    if health:
+        subscriber = health['subscriber']
+        if health['change'] == 'recovered':
+            return 'Subscriber %s (%s) is ACTIVE again' % (subscriber['name'], subscriber['subscriber_id'])
+        return ('Subscriber %s (%s) is INACTIVE: SDNS failed to deliver to its topic %s and sends it nothing more '
+                'until it is repaired and updated' % (subscriber['name'], subscriber['subscriber_id'],
+                                                      subscriber['topic_arn']))
+    known = event.get('sdns') or {}
+    if known.get('welcome'):
+        return 'SDNS delivered its welcome message to topic %s: the subscriber works' % (
+            event.get('meta', {}).get('topic_arn') or 'unknown')
+    kind = str(event.get('eventName', 'unknown event')).rsplit('.', maxsplit=1)[-1]
+    skill = known.get('skill_id') or 'an unknown skill'
+    if 'star_rating' in known:
+        review = event['payload'].get('review', {})
+        return 'A %d-star review of skill %s: %s' % (known['star_rating'], skill, review.get('url'))
+    text = '%s for skill %s' % (' '.join(filter(None, (kind, known.get('status')))), skill)
+    if known.get('locale'):
+        text += ', locale %s' % known['locale']
+    return '%s (vendor %s, request %s)' % (text, known.get('vendor_id'), event.get('requestId', 'none'))
+
+
+def identity(event):
+    """What tells a message delivered again from a new one: the SNS message ID, which SNS keeps
+    when it delivers a message twice and SQS when it hands one out again. Raw message delivery
+    has no SNS ID; then the SQS message ID, which SQS keeps across its own redeliveries."""
+    return event['meta'].get('sns_message_id') or event['meta'].get('sqs_message_id')
+
+
+def status_changes(previous, summaries, vendor_id):
+    """The events for the subscribers whose status changed since the last look: one turned INACTIVE
+    (or was so at the first look, when ``previous`` has no status for it), or one INACTIVE before is
+    ACTIVE again. ``previous`` maps subscriber IDs to their last status; returns (events, statuses)."""
+    events = []
+    statuses = {}
+    for summary in summaries:
+        view = subscriber_view(summary, vendor_id)
+        status, before = view['status'], previous.get(view['subscriber_id'])
+        statuses[view['subscriber_id']] = status
+        if status == INACTIVE and before != INACTIVE:
+            change = 'inactive'
+        elif status == ACTIVE and before == INACTIVE:
+            change = 'recovered'
+        else:
+            continue
+        events.append(dict(sdns_health=dict(change=change, status=status, previous_status=before,
+                                            subscriber=view)))
+    return events, statuses

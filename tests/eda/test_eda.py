@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The collection's rulebooks on the real ansible-rulebook: the sandbox raises events, SDNS delivers
+them through the SNS topic to the SQS queue in moto, the rulebook fires, and its jobs' notices
+(skillops.alexa.sdns_notify) are what the tests look at."""
+
+import asyncio
+import json
+import os
+import uuid
+
+from edakit import Notices, playbook, running_source, sns_envelope, wait_for
+
+CERTIFICATION = 'AlexaDevelopmentEvent.SkillCertification'
+PUBLISH = 'AlexaDevelopmentEvent.SkillPublish'
+MODEL = 'AlexaDevelopmentEvent.InteractionModelUpdate'
+MANIFEST = 'AlexaDevelopmentEvent.ManifestUpdate'
+REVIEW = 'AlexaCustomerFeedbackEvent.SkillReviewPublish'
+
+
+def skill(label):
+    return 'amzn1.ask.skill.%s-%s' % (label, uuid.uuid4().hex[:8])
+
+
+def delivered(deliveries):
+    return [d for d in deliveries if d['delivered']]
+
+
+def test_each_notification_fires_its_rule(sandbox, sqs, world, rulebook, webhook, tmp_path):
+    notices_dir = str(tmp_path / 'notices')
+    running = rulebook('sdns_notifications', sdns_queue_url=world['queue_url'], sdns_notify_dir=notices_dir,
+                       sdns_notify_webhook_url=webhook.url + '/notify', sdns_review_max_stars=2,
+                       sdns_follow_up_url=webhook.url + '/publish', sdns_sqs_wait_seconds=1)
+    topic = world['topic_arn']
+    skills = {name: skill(name) for name in (
+        'failed', 'passed', 'published', 'model', 'low-review', 'high-review', 'manifest', 'console',
+        'duplicate', 'after-malformed')}
+
+    assert delivered(sandbox.raise_event(CERTIFICATION, skills['failed'], status='FAILED'))
+    assert delivered(sandbox.raise_event(CERTIFICATION, skills['passed'], status='SUCCEEDED'))
+    assert delivered(sandbox.raise_event(PUBLISH, skills['published']))
+    assert delivered(sandbox.raise_event(MODEL, skills['model'], locale='de-DE'))
+    assert delivered(sandbox.raise_event(REVIEW, skills['low-review'], star_rating=2))
+    assert delivered(sandbox.raise_event(REVIEW, skills['high-review'], star_rating=5))
+    # Delivered, but no rule is about manifest updates.
+    assert delivered(sandbox.raise_event(MANIFEST, skills['manifest']))
+    # A change made in the developer console (another client than the subscriber's) notifies no one.
+    assert sandbox.raise_event(CERTIFICATION, skills['console'], status='FAILED',
+                               changed_by='amzn1.application-oa2-client.developer-console') == []
+    # SNS delivers a message twice now and then: the same SNS message ID, twice in the queue.
+    duplicate = json.dumps({'eventName': PUBLISH, 'timestamp': '2026-11-30T08:00:00.000Z', 'requestId': 'r-1',
+                            'payload': {'status': 'SUCCEEDED', 'actor': {'customerId': 'amzn1.account.X'},
+                                        'skill': {'skillId': skills['duplicate'], 'vendorId': sandbox.vendor_id},
+                                        'subscription': {'subscriptionId': 'amzn1.ask-subscription.x'}}})
+    envelope = sns_envelope(duplicate, topic, message_id='sns-%s' % uuid.uuid4())
+    for _copy in range(2):
+        sqs.send_message(QueueUrl=world['queue_url'], MessageBody=envelope)
+    # Not SDNS notifications: skipped, and what follows them is still handled.
+    sqs.send_message(QueueUrl=world['queue_url'], MessageBody='this is not JSON')
+    sqs.send_message(QueueUrl=world['queue_url'], MessageBody=sns_envelope('{"no": "eventName"}', topic))
+    assert delivered(sandbox.raise_event(PUBLISH, skills['after-malformed']))
+
+    notices = Notices(notices_dir)
+    wait_for('the notice of the event after the malformed messages',
+             lambda: notices.about(lambda event: event.get('sdns', {}).get('skill_id') == skills['after-malformed']))
+    # The queue is drained: every message was handled and deleted.
+    wait_for('the queue to be empty', lambda: queue_depth(sqs, world['queue_url']) == 0)
+
+    def about(label):
+        return notices.about(lambda event: event.get('sdns', {}).get('skill_id') == skills[label])
+
+    [failed] = about('failed')
+    assert failed['rule'] == 'Certification failed'
+    assert failed['text'].startswith('SkillCertification FAILED for skill %s' % skills['failed'])
+    assert failed['details']['eventName'] == CERTIFICATION
+    assert failed['details']['meta']['topic_arn'] == topic
+    assert failed['details']['payload']['skill']['vendorId'] == sandbox.vendor_id
+    [passed] = about('passed')
+    assert 'SUCCEEDED' in passed['text']
+    assert [len(about(label)) for label in ('published', 'model', 'low-review', 'duplicate')] == [1, 1, 1, 1]
+    assert 'locale de-DE' in about('model')[0]['text']
+    assert about('low-review')[0]['text'].startswith('A 2-star review of skill')
+    assert [about(label)[0]['rule'] for label in ('passed', 'published', 'model', 'low-review')] == [
+        'Certification passed', 'Skill published or interaction model built',
+        'Skill published or interaction model built', 'Low review']
+    for label in ('high-review', 'manifest', 'console'):
+        assert about(label) == [], label
+    # Nothing but the events above fired a job.
+    assert len(notices.all()) == 7
+    # The same notices went to the webhook (the file is written first: wait for the last POST);
+    # the certification that passed went to the follow-up too.
+    wait_for('every notice at the webhook', lambda: len(webhook.to('/notify')) == 7)
+    assert sorted(post['text'] for post in webhook.to('/notify')) == sorted(n['text'] for n in notices.all())
+    assert [post['sdns']['skill_id'] for post in webhook.to('/publish')] == [skills['passed']]
+    log = running.log()
+    assert 'skipped SQS message' in log and 'not JSON' in log and 'has no eventName' in log
+    assert 'was delivered again' in log
+    assert 'Traceback' not in log
+
+
+def queue_depth(sqs, queue_url):
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'])
+    return sum(int(value) for value in attributes['Attributes'].values())
+
+
+def test_a_message_received_but_not_emitted_comes_back(sqs, world):
+    """The source stops after it received a message and before the rulebook took the event: the
+    message stays in the queue and the next run emits it."""
+    queue_url = sqs.create_queue(QueueName='skillops-eda-stop-%s' % uuid.uuid4().hex[:8],
+                                 Attributes={'VisibilityTimeout': '2'})['QueueUrl']
+    message_id = 'sns-%s' % uuid.uuid4()
+    notification = json.dumps({'eventName': PUBLISH, 'timestamp': '2026-11-30T08:00:00.000Z', 'requestId': 'r-2',
+                               'payload': {'status': 'SUCCEEDED', 'skill': {'skillId': 'amzn1.ask.skill.s',
+                                                                            'vendorId': 'M1'}}})
+    sqs.send_message(QueueUrl=queue_url, MessageBody=sns_envelope(notification, world['topic_arn'],
+                                                                  message_id))
+    args = dict(queue_url=queue_url, endpoint_url=os.environ['AWS_URL'], region='us-east-1',
+                access_key='testing', secret_key='testing', wait_seconds=1)
+    offered = []
+
+    async def never_taken(event):
+        offered.append(event)
+        await asyncio.Event().wait()
+
+    with running_source('sdns_sqs', args, never_taken) as stop:
+        wait_for('the source to offer the event', lambda: offered)
+        stop()
+    assert queue_depth(sqs, queue_url) == 1, 'the message was deleted before its event was taken'
+
+    emitted = []
+
+    async def taken(event):
+        emitted.append(event)
+
+    with running_source('sdns_sqs', args, taken):
+        wait_for('the message to come back and be emitted', lambda: emitted, timeout=20)
+        wait_for('the message to be deleted once emitted', lambda: queue_depth(sqs, queue_url) == 0)
+    assert [event['meta']['sns_message_id'] for event in emitted] == [message_id]
+    assert emitted[0]['eventName'] == PUBLISH and emitted[0]['sdns']['skill_id'] == 'amzn1.ask.skill.s'
+    sqs.delete_queue(QueueUrl=queue_url)
+
+
+def test_an_inactive_subscriber_is_repaired(sandbox, world, rulebook, tmp_path):
+    """Broken on purpose, found INACTIVE by the health source, repaired by the rulebook's job, and the
+    next event is delivered."""
+    notices_dir = str(tmp_path / 'notices')
+    running = rulebook('sdns_subscriber_health', sdns_vendor_id=sandbox.vendor_id, sdns_health_interval=1,
+                       sdns_notify_dir=notices_dir, sdns_notify_webhook_url='')
+    subscriber_id = world['subscriber_id']
+    playbook('playbooks/demo_eda.yml', '-e', 'demo_step=break')
+    assert delivered(sandbox.raise_event(PUBLISH, skill('while-broken'))) == []
+    assert {s['subscriberId']: s['status'] for s in sandbox.subscribers()}[subscriber_id] == 'INACTIVE'
+
+    notices = Notices(notices_dir)
+    wait_for('the repair and the recovery notices', lambda: len(notices.all()) >= 2, timeout=120)
+    repaired = notices.about(lambda details: 'report' in details)
+    recovered = notices.about(lambda details: details.get('sdns_health', {}).get('change') == 'recovered')
+    assert len(repaired) == 1 and len(recovered) == 1, notices.all()
+    assert repaired[0]['details']['status'] == 'ACTIVE' and repaired[0]['rule'] == 'Subscriber inactive'
+    assert 'permission_policy' in repaired[0]['details']['report']['repaired']
+    assert 'is ACTIVE again' in recovered[0]['text']
+    assert {s['subscriberId']: s['status'] for s in sandbox.subscribers()}[subscriber_id] == 'ACTIVE'
+    # The next event reaches the topic again.
+    assert delivered(sandbox.raise_event(PUBLISH, skill('after-repair')))
+    assert 'Traceback' not in running.log()
