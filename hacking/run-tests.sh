@@ -18,8 +18,8 @@ cd "$(dirname "$0")/.."
 collection="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/skillops/alexa"
 all_suites=(sanity lint docs units sandbox package eda integration)
 
-# The other lanes have only ansible-core and the collection's requirements: lint, docs, the sandbox
-# and the package suites would run on main's tools.
+# The other lanes have only ansible-core and the collection's requirements: lint, docs, the sandbox,
+# the package and the eda suites would run on main's tools.
 [ "$LANE" = main ] || all_suites=(sanity units integration)
 
 [ $# -gt 0 ] || set -- "${all_suites[@]}"

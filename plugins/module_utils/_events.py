@@ -31,8 +31,8 @@ def _parse(value, what):
         return value
     try:
         return json.loads(value)
-    except ValueError:
-        raise Malformed('%s is not JSON: %.80r' % (what, value)) from None
+    except (ValueError, RecursionError):
+        raise Malformed('%s is not JSON (or nests too deep): %.80r' % (what, value)) from None
 
 
 def _envelope(value):
@@ -40,29 +40,43 @@ def _envelope(value):
     if not (isinstance(value, dict) and 'TopicArn' in value and 'Type' in value):
         return None
     if value['Type'] != 'Notification':
-        raise Malformed('an SNS %s message, not a notification' % value['Type'])
+        raise Malformed('an SNS %s message, not a notification' % (value['Type'],))
     meta = dict(sns_message_id=value.get('MessageId'), topic_arn=value['TopicArn'],
                 published_at=value.get('Timestamp'))
     return meta, _parse(value.get('Message'), 'the SNS Message')
 
 
+def _object(payload, key):
+    """payload[key], which must be an object when present; {} when absent."""
+    value = payload.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Malformed('payload.%s is a JSON %s, not an object' % (key, type(value).__name__))
+    return value
+
+
+def _star_rating(review):
+    """A review's star rating as a number; SDNS sends "1" to "5" as a string."""
+    rating = review.get('starRating')
+    if rating is None:
+        return None
+    if isinstance(rating, str) and rating.strip() in ('1', '2', '3', '4', '5'):
+        return int(rating)
+    if isinstance(rating, int) and not isinstance(rating, bool) and 1 <= rating <= 5:
+        return rating
+    raise Malformed('payload.review.starRating is not a rating from 1 to 5: %.20r' % (rating,))
+
+
 def facts(notification):
     """What rules most often test, where a rule can test it: the skill and vendor (under
     payload.skill or, for a model build, payload.interactionModel), and a review's star rating as a
-    number (SDNS sends it as a string)."""
+    number."""
     payload = notification['payload']
-    skill = payload.get('skill') or payload.get('interactionModel') or {}
-    found = dict(welcome=False, skill_id=skill.get('skillId'), vendor_id=skill.get('vendorId'))
-    if payload.get('status'):
-        found['status'] = payload['status']
-    if skill.get('locale'):
-        found['locale'] = skill['locale']
-    rating = (payload.get('review') or {}).get('starRating')
-    if rating is not None:
-        try:
-            found['star_rating'] = int(rating)
-        except (TypeError, ValueError):
-            raise Malformed('payload.review.starRating is not a number: %r' % (rating,)) from None
+    skill = _object(payload, 'skill') or _object(payload, 'interactionModel')
+    found = dict(welcome=False, skill_id=skill.get('skillId'), vendor_id=skill.get('vendorId'),
+                 status=payload.get('status'), locale=skill.get('locale'),
+                 star_rating=_star_rating(_object(payload, 'review')))
     return {key: value for key, value in found.items() if value is not None}
 
 
@@ -118,7 +132,8 @@ def describe(event):
 def identity(event):
     """What tells a message delivered again from a new one: the SNS message ID, which SNS keeps
     when it delivers a message twice and SQS when it hands one out again. Raw message delivery
-    has no SNS ID; then the SQS message ID, which SQS keeps across its own redeliveries."""
+    has no SNS ID; then the SQS message ID, which SQS keeps across its own redeliveries but SNS
+    does not (a message SNS delivers twice raw is two messages to SQS, and two events)."""
     return event['meta'].get('sns_message_id') or event['meta'].get('sqs_message_id')
 
 

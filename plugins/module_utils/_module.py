@@ -76,11 +76,13 @@ def transport_for(params, max_concurrency=1):
         max_concurrency=max_concurrency)
 
 
+def lwa_client(params, transport):
+    return LwaClient(transport, params['lwa_url'], params['lwa_client_id'], params['lwa_client_secret'])
+
+
 def smapi_client(params, transport):
     """The SMAPI client of one run: one access token, given or minted once and refreshed when stale."""
-    lwa = None
-    if can_refresh(params):
-        lwa = LwaClient(transport, params['lwa_url'], params['lwa_client_id'], params['lwa_client_secret'])
+    lwa = lwa_client(params, transport) if can_refresh(params) else None
     token = AccessToken(lwa=lwa, access_token=params['access_token'],
                         refresh_token=params['refresh_token'] if lwa else None)
     return SmapiClient(transport, token, params['smapi_url'])
@@ -101,12 +103,13 @@ def options_outside_a_module(args):
             try:
                 value = _CONVERT[spec['type']](value)
             except (TypeError, ValueError):
-                raise ValidationError('%s must be a %s, not %r' % (name, spec['type'], value)) from None
+                raise ValidationError('%s must be %s, not %r' % (name, _KINDS[spec['type']], value)) from None
         params[name] = value
     return params
 
 
 _CONVERT = dict(str=str, bool=lambda value: boolean(value, strict=True), float=float, int=int)
+_KINDS = dict(str='a string', bool='true or false', float='a number', int='a whole number')
 
 
 LWA_HINTS = {
@@ -192,8 +195,7 @@ class SmapiModule(AnsibleModule):
         return self.params['lwa_client_id'] if self.can_refresh else None
 
     def lwa(self):
-        return LwaClient(self.transport, self.params['lwa_url'], self.params['lwa_client_id'],
-                         self.params['lwa_client_secret'])
+        return lwa_client(self.params, self.transport)
 
     @property
     def smapi(self):

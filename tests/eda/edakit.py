@@ -63,6 +63,13 @@ class Sandbox:
     def subscribers(self):
         return self._call('GET', '/state')['subscribers']
 
+    def arm_fault(self, **fault):
+        self._call('POST', '/faults', fault)
+
+    def requests(self):
+        """The SMAPI and LWA requests the sandbox answered, oldest first."""
+        return self._call('GET', '/requests')['requests']
+
 
 class Notices:
     """What skillops.alexa.sdns_notify wrote: one JSON file per notice."""

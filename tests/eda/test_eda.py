@@ -92,6 +92,8 @@ def test_each_notification_fires_its_rule(sandbox, sqs, world, rulebook, webhook
     assert sorted(post['text'] for post in webhook.to('/notify')) == sorted(n['text'] for n in notices.all())
     assert [post['sdns']['skill_id'] for post in webhook.to('/publish')] == [skills['passed']]
     log = running.log()
+    # The {} SDNS sent when the subscriber was created (the set-up) fired the rule that says so.
+    assert 'SDNS delivered its welcome message to %s: the subscriber works' % topic in log
     assert 'skipped SQS message' in log and 'not JSON' in log and 'has no eventName' in log
     assert 'was delivered again' in log
     assert 'Traceback' not in log
@@ -138,6 +140,26 @@ def test_a_message_received_but_not_emitted_comes_back(sqs, world):
     assert [event['meta']['sns_message_id'] for event in emitted] == [message_id]
     assert emitted[0]['eventName'] == PUBLISH and emitted[0]['sdns']['skill_id'] == 'amzn1.ask.skill.s'
     sqs.delete_queue(QueueUrl=queue_url)
+
+
+def test_the_health_source_asks_again_after_a_failed_token_request(sandbox, world):
+    """LWA fails the source's first two token requests: each look is logged as failed and the next
+    one asks LWA afresh (a client keeps a failed token request for the rest of its run)."""
+    sandbox.arm_fault(fault='500', method='POST', path='/auth/o2/token', count=2)
+    before = len(sandbox.requests())
+    emitted = []
+
+    async def take(event):
+        emitted.append(event)
+
+    # Credentials, vendor and URLs come from the environment, as the modules take them.
+    with running_source('sdns_subscriber_health', dict(interval=0.2, retry_attempts=1), take):
+        wait_for('a look that lists the subscribers', lambda: [
+            r for r in sandbox.requests()[before:]
+            if r['path'] == '/v0/developmentEvents/subscribers' and r['status'] == 200])
+    tokens = [r['status'] for r in sandbox.requests()[before:] if r['service'] == 'lwa']
+    assert tokens == [500, 500, 200]
+    assert emitted == []  # every subscriber is ACTIVE: nothing to report
 
 
 def test_an_inactive_subscriber_is_repaired(sandbox, world, rulebook, tmp_path):

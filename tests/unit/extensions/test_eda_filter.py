@@ -29,18 +29,20 @@ def sdns_unwrap():
     return module.main
 
 
-@pytest.mark.parametrize('event', [
+@pytest.mark.parametrize('event, sqs_message_id', [
     # amazon.aws.aws_sqs_queue: the parsed body, the SQS message ID in meta
-    {'body': ENVELOPE, 'meta': {'MessageId': 'sqs-1'}},
-    # ansible.eda.webhook behind an SNS HTTPS subscription: the envelope is the payload
-    {'payload': ENVELOPE, 'meta': {'MessageId': 'sqs-1', 'endpoint': 'sns'}},
+    ({'body': ENVELOPE, 'meta': {'MessageId': 'sqs-1'}}, 'sqs-1'),
+    # ansible.eda.webhook behind an SNS HTTPS subscription: the envelope is the payload, no SQS
+    ({'payload': ENVELOPE, 'meta': {'endpoint': 'sns', 'headers': {'x-amz-sns-message-type': 'Notification'}}},
+     None),
 ])
-def test_other_sources_events_become_sdns_events(sdns_unwrap, event):
+def test_other_sources_events_become_sdns_events(sdns_unwrap, event, sqs_message_id):
     unwrapped = sdns_unwrap(event)
     assert unwrapped['eventName'] == NOTIFICATION['eventName']
     assert unwrapped['payload'] == NOTIFICATION['payload']
     assert unwrapped['sdns']['skill_id'] == 'amzn1.ask.skill.1'
-    assert unwrapped['meta']['sns_message_id'] == 'sns-1' and unwrapped['meta']['sqs_message_id'] == 'sqs-1'
+    assert unwrapped['meta']['sns_message_id'] == 'sns-1'
+    assert unwrapped['meta'].get('sqs_message_id') == sqs_message_id
     assert unwrapped['meta']['topic_arn'] == TOPIC
     # The event's own meta stays.
     assert all(unwrapped['meta'][key] == value for key, value in event['meta'].items())
@@ -52,7 +54,9 @@ def test_a_notification_already_unwrapped_stays_one(sdns_unwrap):
 
 
 def test_what_holds_no_notification_passes_marked(sdns_unwrap):
+    odd = sdns_unwrap({'body': {'eventName': 'x', 'payload': {'skill': 'amzn1.ask.skill.1'}}})
+    assert odd['sdns'] == {'malformed': 'payload.skill is a JSON str, not an object'}
     event = {'body': 'hello', 'meta': {'MessageId': 'sqs-9'}}
     passed = sdns_unwrap(dict(event))
     assert passed['body'] == 'hello' and 'eventName' not in passed
-    assert passed['sdns'] == {'malformed': "the message body is not JSON: 'hello'"}
+    assert passed['sdns'] == {'malformed': "the message body is not JSON (or nests too deep): 'hello'"}

@@ -57,6 +57,8 @@ def main(event):
         meta.setdefault('sqs_message_id', meta['MessageId'])
     try:
         return unwrap(_message(event), meta=meta)
-    except Malformed as problem:
-        logger.warning('skillops.alexa.sdns_unwrap: not an SDNS notification: %s', problem)
-        return dict(event, sdns=dict(malformed=str(problem)))
+    except Exception as problem:  # pylint: disable=broad-except
+        # Malformed says what is wrong; anything else must not stop the source this filter serves.
+        reason = str(problem) if isinstance(problem, Malformed) else repr(problem)
+        logger.warning('skillops.alexa.sdns_unwrap: not an SDNS notification: %s', reason)
+        return dict(event, sdns=dict(malformed=reason))

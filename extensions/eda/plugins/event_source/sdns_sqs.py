@@ -11,7 +11,7 @@ from collections import OrderedDict
 from urllib.parse import urlsplit
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoRegionError, ProfileNotFound
 
 # ansible-rulebook runs this file by path, not as part of a package: the collection's module_utils
 # import once the directory that holds ansible_collections/ is on sys.path.
@@ -36,6 +36,8 @@ description:
   - A message is deleted only after its event is on the rulebook's queue. A message received but not
     yet emitted when the source stops stays in the queue and comes back after its visibility timeout.
     A message delivered again within one run (same SNS message ID) is deleted without a second event.
+    With raw message delivery there is no SNS message ID: only SQS's own redeliveries (same SQS
+    message ID) are recognised then, not a message SNS delivered twice.
   - A message that is not an SDNS notification is logged and kept out of the event stream.
   - AWS credentials as boto3 finds them (environment, profile, instance role), or given here.
 options:
@@ -133,25 +135,33 @@ def _boolean(args, name, default):
 
 
 def _region(args):
-    region = args.get('region') or os.environ.get('AWS_REGION') or os.environ.get('AWS_DEFAULT_REGION')
-    if not region and args.get('queue_url'):
-        # https://sqs.REGION.amazonaws.com/ACCOUNT/NAME
-        host = urlsplit(args['queue_url']).hostname or ''
-        parts = host.split('.')
-        if len(parts) > 2 and parts[0] == 'sqs':
-            region = parts[1]
-    return region
+    """The region given; else the one in queue_url, which names the queue's endpoint; else the
+    environment's, as amazon.aws reads it."""
+    if args.get('region'):
+        return args['region']
+    # https://sqs.REGION.amazonaws.com/ACCOUNT/NAME
+    parts = (urlsplit(args.get('queue_url') or '').hostname or '').split('.')
+    if len(parts) > 3 and parts[0] == 'sqs' and parts[-2:] == ['amazonaws', 'com']:
+        return parts[1]
+    return os.environ.get('AWS_REGION') or os.environ.get('AWS_DEFAULT_REGION')
 
 
 def sqs_client(args):
     """An SQS client as amazon.aws users expect: arguments first, then the environment."""
-    session = boto3.session.Session(profile_name=args.get('profile') or None)
+    if bool(args.get('access_key')) != bool(args.get('secret_key')):
+        raise ValueError('skillops.alexa.sdns_sqs: access_key and secret_key go together: give both, or neither '
+                         'to use the environment or a profile')
     kwargs = dict(region_name=_region(args),
                   endpoint_url=args.get('endpoint_url') or os.environ.get('AWS_URL') or None)
     if args.get('access_key'):
-        kwargs.update(aws_access_key_id=args['access_key'], aws_secret_access_key=args.get('secret_key'),
+        kwargs.update(aws_access_key_id=args['access_key'], aws_secret_access_key=args['secret_key'],
                       aws_session_token=args.get('session_token') or None)
-    return session.client('sqs', **kwargs)
+    try:
+        return boto3.session.Session(profile_name=args.get('profile') or None).client('sqs', **kwargs)
+    except NoRegionError:
+        raise ValueError('skillops.alexa.sdns_sqs: no AWS region: set region, or AWS_REGION in the environment') from None
+    except ProfileNotFound:
+        raise ValueError('skillops.alexa.sdns_sqs: profile %r is not in the AWS configuration' % args['profile']) from None
 
 
 class Receiver:
@@ -176,11 +186,11 @@ class Receiver:
         return await asyncio.to_thread(getattr(self.sqs, method), **kwargs)
 
     async def run(self):
-        if not self.queue_url:
-            self.queue_url = (await self._call('get_queue_url', QueueName=self.args['name']))['QueueUrl']
         failures = 0
         while True:
             try:
+                if not self.queue_url:
+                    self.queue_url = (await self._call('get_queue_url', QueueName=self.args['name']))['QueueUrl']
                 received = await self._call('receive_message', QueueUrl=self.queue_url,
                                             WaitTimeSeconds=self.wait_seconds,
                                             MaxNumberOfMessages=self.max_messages)
@@ -188,7 +198,8 @@ class Receiver:
                 # A queue that is gone or access that was taken away shows in the log each time;
                 # the source keeps trying, more slowly, rather than stop the rulebook.
                 failures += 1
-                logger.warning('skillops.alexa.sdns_sqs: receiving from %s failed: %s', self.queue_url, error)
+                logger.warning('skillops.alexa.sdns_sqs: receiving from %s failed: %s',
+                               self.queue_url or self.args['name'], error)
                 await asyncio.sleep(min(2 ** failures, 60))
                 continue
             failures = 0
@@ -198,9 +209,11 @@ class Receiver:
     async def handle(self, message):
         try:
             event = unwrap(message['Body'], meta=dict(sqs_message_id=message['MessageId']))
-        except Malformed as problem:
+        except Exception as problem:  # pylint: disable=broad-except
+            # Malformed says what is wrong; anything else is a message unwrap did not foresee. Either
+            # way one message must not stop the source (it would stop again at every restart).
             logger.warning('skillops.alexa.sdns_sqs: skipped SQS message %s, not an SDNS notification: %s',
-                           message['MessageId'], problem)
+                           message['MessageId'], problem if isinstance(problem, Malformed) else repr(problem))
             if self.delete_malformed:
                 await self.delete(message)
             return

@@ -18,14 +18,15 @@ if os.path.basename(_COLLECTIONS) == 'ansible_collections' and os.path.dirname(_
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import SkillopsError  # noqa: E402
 from ansible_collections.skillops.alexa.plugins.module_utils._events import status_changes  # noqa: E402
 from ansible_collections.skillops.alexa.plugins.module_utils._module import (  # noqa: E402
-    credentials_problem, explain, options_outside_a_module, smapi_client, transport_for)
+    can_refresh, credentials_problem, explain, options_outside_a_module, smapi_client, transport_for)
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import list_subscribers  # noqa: E402
 
 DOCUMENTATION = r"""
 ---
 short_description: Watch the status of Alexa Skill Development Notifications subscribers
 description:
-  - Lists the subscribers of a vendor through SMAPI every O(interval) seconds and emits an event when
+  - Lists the subscribers of a vendor through SMAPI, O(interval) seconds after the last look ended, and
+    emits an event when
     one turns C(INACTIVE) (SDNS failed to deliver to it and sends it nothing more until it is updated),
     and when an C(INACTIVE) one is C(ACTIVE) again. A subscriber already C(INACTIVE) at the first look
     is reported too; nothing is emitted while the status stays as it was.
@@ -34,8 +35,10 @@ description:
     returns one (C(subscriber_id), C(name), C(status), C(client_id), C(topic_arn), C(role_arn)).
   - Takes the options and environment variables the collection's modules share (doc fragment
     C(skillops.alexa.smapi)), and uses one access token for the whole run, minted from the refresh
-    credentials and refreshed when it expires.
-  - A failed look is logged and the next one made at the next interval.
+    credentials and refreshed when it expires. An O(access_token) alone expires after an hour, and
+    every look fails from then on: give the refresh credentials for a source that runs for long.
+  - A failed look is logged and the next one made after O(interval) seconds, with a new client (so
+    that a failed token request is asked for again).
   - Needs ansible-core and requests in the Python of ansible-rulebook.
 options:
   vendor_id:
@@ -45,10 +48,6 @@ options:
     description: Seconds between two looks.
     type: float
     default: 60
-  names:
-    description: Watch only the subscribers with these names. All of the vendor's by default.
-    type: list
-    elements: str
 """
 
 EXAMPLES = r"""
@@ -71,6 +70,10 @@ def _interval(args):
     return value
 
 
+def _look(smapi, vendor_id):
+    return list(list_subscribers(smapi, vendor_id))
+
+
 async def main(queue, args):
     """The entry point ansible-rulebook calls."""
     try:
@@ -84,19 +87,24 @@ async def main(queue, args):
         raise ValueError('skillops.alexa.sdns_subscriber_health: vendor_id is required: set vendor_id or the '
                          'environment variable ASK_VENDOR_ID to the vendor whose subscribers to watch')
     interval = _interval(args)
-    names = set(args.get('names') or ())
-    smapi = smapi_client(params, transport_for(params))
+    if not can_refresh(params):
+        logger.warning('skillops.alexa.sdns_subscriber_health: only an access token is given; it cannot be '
+                       'refreshed, so the looks fail once it expires (after an hour)')
+    smapi = None
     statuses = {}
     while True:
+        # One client, and so one access token, for as long as the looks succeed.
+        smapi = smapi or smapi_client(params, transport_for(params))
         try:
             # The client blocks (and sleeps between retries): run it beside the event loop.
-            summaries = await asyncio.to_thread(lambda: list(list_subscribers(smapi, params['vendor_id'])))
+            summaries = await asyncio.to_thread(_look, smapi, params['vendor_id'])
         except SkillopsError as error:
             logger.warning('skillops.alexa.sdns_subscriber_health: listing the subscribers of %s failed: %s',
                            params['vendor_id'], explain(error))
+            # The client remembers a failed token request; the next look starts afresh.
+            smapi = None
         else:
-            watched = [summary for summary in summaries if not names or summary.get('name') in names]
-            events, statuses = status_changes(statuses, watched, params['vendor_id'])
+            events, statuses = status_changes(statuses, summaries, params['vendor_id'])
             for event in events:
                 await queue.put(event)
         await asyncio.sleep(interval)

@@ -75,7 +75,17 @@ def test_the_welcome_message_is_its_own_event(body):
     (envelope('{"eventName": "AlexaDevelopmentEvent.SkillPublish"}'),
      'the AlexaDevelopmentEvent.SkillPublish notification has no payload object'),
     (envelope(json.dumps(dict(REVIEW, payload=dict(REVIEW['payload'], review={'starRating': 'five'})))),
-     "payload.review.starRating is not a number: 'five'"),
+     "payload.review.starRating is not a rating from 1 to 5: 'five'"),
+    (envelope(json.dumps(dict(REVIEW, payload=dict(REVIEW['payload'], review={'starRating': True})))),
+     'payload.review.starRating is not a rating from 1 to 5: True'),
+    (envelope(json.dumps(dict(REVIEW, payload=dict(REVIEW['payload'], review={'starRating': '2.5'})))),
+     "payload.review.starRating is not a rating from 1 to 5: '2.5'"),
+    (envelope('{"eventName": "x", "payload": {"review": {"starRating": 1e400}}}'),
+     'payload.review.starRating is not a rating from 1 to 5: inf'),
+    (envelope('{"eventName": "x", "payload": {"skill": "amzn1.ask.skill.1"}}'),
+     'payload.skill is a JSON str, not an object'),
+    (envelope('{"eventName": "x", "payload": {"review": [1]}}'), 'payload.review is a JSON list, not an object'),
+    ('[' * 100000 + ']' * 100000, 'the message body is not JSON (or nests too deep)'),
 ])
 def test_what_is_not_a_notification_says_why(body, reason):
     with pytest.raises(Malformed) as raised:

@@ -106,7 +106,7 @@ def test_options_outside_a_module_take_argument_then_environment_then_default(mo
 
 
 def test_options_outside_a_module_name_the_bad_value():
-    with pytest.raises(ValidationError, match="retry_attempts must be a int, not 'many'"):
+    with pytest.raises(ValidationError, match="retry_attempts must be a whole number, not 'many'"):
         options_outside_a_module({'retry_attempts': 'many'})
 
 
