@@ -56,6 +56,13 @@ def _object(payload, key):
     return value
 
 
+def _text(value, field):
+    """A field rules compare with strings: a string, or absent."""
+    if value is not None and not isinstance(value, str):
+        raise Malformed('%s is a JSON %s, not a string' % (field, type(value).__name__))
+    return value
+
+
 def _star_rating(review):
     """A review's star rating as a number; SDNS sends "1" to "5" as a string."""
     rating = review.get('starRating')
@@ -63,8 +70,8 @@ def _star_rating(review):
         return None
     if isinstance(rating, str) and rating.strip() in ('1', '2', '3', '4', '5'):
         return int(rating)
-    if isinstance(rating, int) and not isinstance(rating, bool) and 1 <= rating <= 5:
-        return rating
+    if isinstance(rating, (int, float)) and not isinstance(rating, bool) and rating in (1, 2, 3, 4, 5):
+        return int(rating)
     raise Malformed('payload.review.starRating is not a rating from 1 to 5: %.20r' % (rating,))
 
 
@@ -73,9 +80,12 @@ def facts(notification):
     payload.skill or, for a model build, payload.interactionModel), and a review's star rating as a
     number."""
     payload = notification['payload']
+    where = 'payload.skill' if payload.get('skill') else 'payload.interactionModel'
     skill = _object(payload, 'skill') or _object(payload, 'interactionModel')
-    found = dict(welcome=False, skill_id=skill.get('skillId'), vendor_id=skill.get('vendorId'),
-                 status=payload.get('status'), locale=skill.get('locale'),
+    found = dict(welcome=False, skill_id=_text(skill.get('skillId'), where + '.skillId'),
+                 vendor_id=_text(skill.get('vendorId'), where + '.vendorId'),
+                 status=_text(payload.get('status'), 'payload.status'),
+                 locale=_text(skill.get('locale'), where + '.locale'),
                  star_rating=_star_rating(_object(payload, 'review')))
     return {key: value for key, value in found.items() if value is not None}
 

@@ -11,6 +11,7 @@ import json
 import os
 
 import pytest
+from botocore.exceptions import ClientError
 
 SOURCE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'extensions', 'eda', 'plugins', 'event_source',
                       'sdns_sqs.py')
@@ -91,13 +92,52 @@ def test_a_message_delivered_again_is_deleted_without_a_second_event(sdns_sqs):
                        ('put', 'sns-2'), ('delete', 'handle-3')]
 
 
-@pytest.mark.parametrize('body', ['not json', envelope(body='{"eventName": "x", "payload": {"skill": "s"}}'),
-                                  '[' * 100000])
-def test_a_malformed_message_is_skipped_and_deleted(sdns_sqs, body, caplog):
+@pytest.mark.parametrize('body, reason', [
+    ('not json', "the message body is not JSON (or nests too deep): 'not json'"),
+    (envelope(body='{"eventName": "x", "payload": {"skill": "s"}}'), 'payload.skill is a JSON str, not an object'),
+    ('[' * 100000, 'the message body is not JSON (or nests too deep)'),
+])
+def test_a_malformed_message_is_skipped_and_deleted(sdns_sqs, body, reason, caplog):
     journal = []
     handle(receiver(sdns_sqs, journal), message(body), message(envelope('sns-9'), 2))
     assert journal == [('delete', 'handle-1'), ('put', 'sns-9'), ('delete', 'handle-2')]
-    assert 'skipped SQS message sqs-1, not an SDNS notification' in caplog.text
+    assert 'skipped SQS message sqs-1, not an SDNS notification: %s' % reason in caplog.text
+
+
+def test_a_failing_queue_is_asked_again(sdns_sqs):
+    """Looking the queue up, and receiving, fail once each: the source waits and tries again."""
+    journal = []
+    made = receiver(sdns_sqs, journal, queue_url=None, name='skill-events', region='eu-west-1')
+    answers = iter([ClientError({'Error': {'Code': 'ServiceUnavailable'}}, 'GetQueueUrl'),
+                    {'QueueUrl': 'https://sqs.eu-west-1.amazonaws.com/1/skill-events'},
+                    ClientError({'Error': {'Code': 'ServiceUnavailable'}}, 'ReceiveMessage'),
+                    {'Messages': [message(envelope())]}])
+
+    def answer(**request):
+        journal.append(('call', request.get('QueueName') or request.get('QueueUrl')))
+        found = next(answers)
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    made.sqs.get_queue_url = made.sqs.receive_message = answer
+    waits = []
+
+    async def no_wait(seconds):
+        waits.append(seconds)
+
+    async def until_the_event():
+        task = asyncio.ensure_future(made.run())
+        while ('delete', 'handle-1') not in journal:
+            await asyncio.sleep(0)
+        task.cancel()
+
+    made.sleep = no_wait
+    asyncio.run(asyncio.wait_for(until_the_event(), timeout=10))
+    queue_url = 'https://sqs.eu-west-1.amazonaws.com/1/skill-events'
+    assert journal == [('call', 'skill-events'), ('call', 'skill-events'), ('call', queue_url), ('call', queue_url),
+                       ('put', 'sns-1'), ('delete', 'handle-1')]
+    assert waits == [2, 4]  # two tries in a row failed: the second waits longer
 
 
 def test_a_malformed_message_can_be_left_to_the_dead_letter_queue(sdns_sqs):
@@ -119,9 +159,11 @@ def test_the_ids_remembered_are_the_latest(sdns_sqs):
     (dict(region='us-west-2'), {'AWS_REGION': 'ap-south-1'}, 'us-west-2'),
     ({}, {'AWS_REGION': 'ap-south-1'}, 'eu-west-1'),  # the queue's URL names its endpoint
     (dict(queue_url='http://localhost:5000/123456789012/q'), {'AWS_DEFAULT_REGION': 'ca-central-1'}, 'ca-central-1'),
+    (dict(queue_url='https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q'), {}, 'cn-north-1'),
+    (dict(queue_url='https://ap-southeast-2.queue.amazonaws.com/123456789012/q'), {}, 'ap-southeast-2'),
 ])
 def test_the_region(sdns_sqs, monkeypatch, args, environment, region):
-    for name in ('AWS_REGION', 'AWS_DEFAULT_REGION'):
+    for name in ('AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_CONFIG_FILE'):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
@@ -135,7 +177,12 @@ def test_the_region(sdns_sqs, monkeypatch, args, environment, region):
     (dict(max_number_of_messages='ten'), "max_number_of_messages must be a whole number from 1 to 10, not 'ten'"),
     (dict(delete_malformed='maybe'), "delete_malformed must be true or false, not 'maybe'"),
     (dict(access_key=None), 'access_key and secret_key go together'),
+    (dict(queue_url='http://localhost:5000/123456789012/q'), 'no AWS region: set region, or AWS_REGION'),
+    (dict(profile='nobody'), "profile 'nobody' is not in the AWS configuration"),
 ])
-def test_bad_arguments_are_named(sdns_sqs, args, message):
+def test_bad_arguments_are_named(sdns_sqs, monkeypatch, args, message):
+    for name in ('AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('AWS_CONFIG_FILE', os.devnull)
     with pytest.raises(ValueError, match='^skillops.alexa.sdns_sqs: ' + message.replace('(', r'\(').replace(')', r'\)')):
         sdns_sqs.Receiver(asyncio.Queue(), dict(ARGS, **args))

@@ -52,6 +52,8 @@ def _message(event):
 
 def main(event):
     """The entry point ansible-rulebook calls for each event."""
+    if isinstance(event.get('sdns'), dict):
+        return event  # unwrapped already (by skillops.alexa.sdns_sqs, or this filter twice)
     meta = dict(event.get('meta') or {})
     if 'MessageId' in meta:
         meta.setdefault('sqs_message_id', meta['MessageId'])

@@ -6,6 +6,7 @@
 import asyncio
 import logging
 import os
+import re
 import sys
 from collections import OrderedDict
 from urllib.parse import urlsplit
@@ -49,8 +50,8 @@ options:
     type: str
   region:
     description:
-      - AWS region of the queue. Defaults to E(AWS_REGION) or E(AWS_DEFAULT_REGION), else the region
-        in O(queue_url).
+      - AWS region of the queue. Defaults to the region in O(queue_url), else E(AWS_REGION) or
+        E(AWS_DEFAULT_REGION).
     type: str
   endpoint_url:
     description: URL to use instead of the AWS endpoint (for example moto). Defaults to E(AWS_URL).
@@ -82,7 +83,9 @@ options:
     type: bool
     default: true
   remember:
-    description: How many SNS message IDs of emitted events to remember to recognise redeliveries.
+    description:
+      - How many message IDs of emitted events (SNS, or SQS for raw delivery) to remember to recognise
+        redeliveries; the oldest are forgotten first.
     type: int
     default: 10000
 """
@@ -139,10 +142,11 @@ def _region(args):
     environment's, as amazon.aws reads it."""
     if args.get('region'):
         return args['region']
-    # https://sqs.REGION.amazonaws.com/ACCOUNT/NAME
-    parts = (urlsplit(args.get('queue_url') or '').hostname or '').split('.')
-    if len(parts) > 3 and parts[0] == 'sqs' and parts[-2:] == ['amazonaws', 'com']:
-        return parts[1]
+    # https://sqs.REGION.amazonaws.com[.cn]/ACCOUNT/NAME, or the older https://REGION.queue.amazonaws.com/...
+    host = urlsplit(args.get('queue_url') or '').hostname or ''
+    match = re.match(r'^(?:sqs\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com(?:\.cn)?$', host)
+    if match:
+        return match.group(1) or match.group(2)
     return os.environ.get('AWS_REGION') or os.environ.get('AWS_DEFAULT_REGION')
 
 
@@ -179,6 +183,7 @@ class Receiver:
         self.seen = Seen(_integer(args, 'remember', 10000, 1, 10 ** 7))
         self.sqs = sqs_client(args)
         self.queue_url = args.get('queue_url')
+        self.sleep = asyncio.sleep
 
     async def _call(self, method, **kwargs):
         # boto3 blocks: run it beside the event loop. A receive still under way when the source is
@@ -200,7 +205,7 @@ class Receiver:
                 failures += 1
                 logger.warning('skillops.alexa.sdns_sqs: receiving from %s failed: %s',
                                self.queue_url or self.args['name'], error)
-                await asyncio.sleep(min(2 ** failures, 60))
+                await self.sleep(min(2 ** failures, 60))
                 continue
             failures = 0
             for message in received.get('Messages', []):

@@ -32,7 +32,7 @@ description:
     is reported too; nothing is emitted while the status stays as it was.
   - The event is C({sdns_health: {change, status, previous_status, subscriber}}), C(change) being
     C(inactive) or C(recovered) and C(subscriber) as P(skillops.alexa.sdns_subscriber_info#module)
-    returns one (C(subscriber_id), C(name), C(status), C(client_id), C(topic_arn), C(role_arn)).
+    returns one (C(subscriber_id), C(name), C(vendor_id), C(status), C(client_id), C(topic_arn), C(role_arn)).
   - Takes the options and environment variables the collection's modules share (doc fragment
     C(skillops.alexa.smapi)), and uses one access token for the whole run, minted from the refresh
     credentials and refreshed when it expires. An O(access_token) alone expires after an hour, and
@@ -98,13 +98,14 @@ async def main(queue, args):
         try:
             # The client blocks (and sleeps between retries): run it beside the event loop.
             summaries = await asyncio.to_thread(_look, smapi, params['vendor_id'])
-        except SkillopsError as error:
+            events, statuses = status_changes(statuses, summaries, params['vendor_id'])
+        except Exception as error:  # pylint: disable=broad-except
+            # A failed look (or an answer it did not foresee) must not stop the source.
             logger.warning('skillops.alexa.sdns_subscriber_health: listing the subscribers of %s failed: %s',
-                           params['vendor_id'], explain(error))
+                           params['vendor_id'], explain(error) if isinstance(error, SkillopsError) else repr(error))
             # The client remembers a failed token request; the next look starts afresh.
             smapi = None
         else:
-            events, statuses = status_changes(statuses, summaries, params['vendor_id'])
             for event in events:
                 await queue.put(event)
         await asyncio.sleep(interval)

@@ -55,6 +55,12 @@ def test_raw_message_delivery_is_the_notification_itself():
     assert identity(event) == 'sqs-2'
 
 
+@pytest.mark.parametrize('rating', ['5', ' 5 ', 5, 5.0])
+def test_a_star_rating_is_a_number(rating):
+    body = dict(REVIEW, payload=dict(REVIEW['payload'], review={'starRating': rating}))
+    assert unwrap(json.dumps(body))['sdns']['star_rating'] == 5
+
+
 def test_a_value_already_parsed_is_taken_as_is():
     assert unwrap(json.loads(envelope(json.dumps(REVIEW))))['sdns']['star_rating'] == 2
 
@@ -85,6 +91,9 @@ def test_the_welcome_message_is_its_own_event(body):
     (envelope('{"eventName": "x", "payload": {"skill": "amzn1.ask.skill.1"}}'),
      'payload.skill is a JSON str, not an object'),
     (envelope('{"eventName": "x", "payload": {"review": [1]}}'), 'payload.review is a JSON list, not an object'),
+    (envelope('{"eventName": "x", "payload": {"status": 1}}'), 'payload.status is a JSON int, not a string'),
+    (envelope('{"eventName": "x", "payload": {"interactionModel": {"locale": ["en-US"]}}}'),
+     'payload.interactionModel.locale is a JSON list, not a string'),
     ('[' * 100000 + ']' * 100000, 'the message body is not JSON (or nests too deep)'),
 ])
 def test_what_is_not_a_notification_says_why(body, reason):
