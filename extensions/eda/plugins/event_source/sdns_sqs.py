@@ -33,11 +33,11 @@ description:
     C(sdns) the facts rules test most (C(skill_id), C(vendor_id), C(status), C(locale), and a review's
     C(star_rating) as a number); under C(meta) the C(sns_message_id), C(topic_arn), C(published_at) and
     C(sqs_message_id).
-  - The C({}) SDNS publishes when a subscriber is created becomes the event C({sdns: {welcome: true}}).
+  - The C({}) SDNS publishes when a subscriber is created becomes an event whose C(sdns.welcome) is true.
   - A message is deleted only after its event is on the rulebook's queue. A message received but not
     yet emitted when the source stops stays in the queue and comes back after its visibility timeout.
     A message delivered again within one run (same SNS message ID) is deleted without a second event.
-    With raw message delivery there is no SNS message ID: only SQS's own redeliveries (same SQS
+    With raw message delivery there is no SNS message ID, so only SQS's own redeliveries (same SQS
     message ID) are recognised then, not a message SNS delivered twice.
   - A message that is not an SDNS notification is logged and kept out of the event stream.
   - AWS credentials as boto3 finds them (environment, profile, instance role), or given here.

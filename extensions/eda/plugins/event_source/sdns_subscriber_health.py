@@ -30,13 +30,13 @@ description:
     one turns C(INACTIVE) (SDNS failed to deliver to it and sends it nothing more until it is updated),
     and when an C(INACTIVE) one is C(ACTIVE) again. A subscriber already C(INACTIVE) at the first look
     is reported too; nothing is emitted while the status stays as it was.
-  - The event is C({sdns_health: {change, status, previous_status, subscriber}}), C(change) being
+  - The event holds C(sdns_health) with C(change), C(status), C(previous_status) and C(subscriber), C(change) being
     C(inactive) or C(recovered) and C(subscriber) as P(skillops.alexa.sdns_subscriber_info#module)
     returns one (C(subscriber_id), C(name), C(vendor_id), C(status), C(client_id), C(topic_arn), C(role_arn)).
   - Takes the options and environment variables the collection's modules share (doc fragment
     C(skillops.alexa.smapi)), and uses one access token for the whole run, minted from the refresh
     credentials and refreshed when it expires. An O(access_token) alone expires after an hour, and
-    every look fails from then on: give the refresh credentials for a source that runs for long.
+    every look fails from then on; give the refresh credentials to a source that runs for long.
   - A failed look is logged and the next one made after O(interval) seconds, with a new client (so
     that a failed token request is asked for again).
   - Needs ansible-core and requests in the Python of ansible-rulebook.
