@@ -22,6 +22,10 @@ def say(text):
 
 
 def main():
+    if not (shutil.which('java') or os.environ.get('JAVA_HOME')):
+        print('!! make demo-eda needs a Java 17 (or later) runtime for ansible-rulebook: install one (Debian: '
+              'apt-get install openjdk-17-jre-headless) or set JAVA_HOME')
+        return 1
     work = tempfile.mkdtemp()
     notices = Notices(os.path.join(work, 'notices'))
     sandbox = Sandbox()

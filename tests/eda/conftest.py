@@ -40,8 +40,8 @@ def rulebook(tmp_path):
     """Start rulebooks for one test; all stop when it ends."""
     started = []
 
-    def start(name, **variables):
-        started.append(Rulebook(name, variables, str(tmp_path)))
+    def start(name, rulebook=None, **variables):
+        started.append(Rulebook(name, variables, str(tmp_path), rulebook=rulebook))
         return started[-1]
 
     yield start

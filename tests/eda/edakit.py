@@ -121,7 +121,8 @@ class Webhook:
 class Rulebook:
     """ansible-rulebook running one of the collection's rulebooks, its output in a log file."""
 
-    def __init__(self, name, variables, workdir):
+    def __init__(self, name, variables, workdir, rulebook=None):
+        """Run the collection's rulebook ``name``, or the rulebook file ``rulebook`` under that name."""
         self.log_path = os.path.join(workdir, '%s.log' % name)
         vars_path = os.path.join(workdir, '%s.vars.json' % name)
         inventory = os.path.join(workdir, 'inventory.yml')
@@ -131,7 +132,7 @@ class Rulebook:
             handle.write('all:\n  hosts:\n    localhost:\n      ansible_connection: local\n')
         self._log = open(self.log_path, 'w')
         self.process = subprocess.Popen(
-            [os.path.join(BIN, 'ansible-rulebook'), '-i', inventory, '-r', 'skillops.alexa.' + name,
+            [os.path.join(BIN, 'ansible-rulebook'), '-i', inventory, '-r', rulebook or 'skillops.alexa.' + name,
              '--vars', vars_path, '-v'],
             cwd=workdir, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         wait_for('ansible-rulebook to start %s (log %s)' % (name, self.log_path),

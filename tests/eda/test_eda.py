@@ -99,6 +99,35 @@ def test_each_notification_fires_its_rule(sandbox, sqs, world, rulebook, webhook
     assert 'Traceback' not in log
 
 
+def test_the_filter_unwraps_another_sources_events(rulebook, tmp_path):
+    """skillops.alexa.sdns_unwrap behind a source that is not the collection's (ansible-rulebook's own
+    generic source, emitting events shaped as amazon.aws.aws_sqs_queue's): the rule on the
+    notification fires, and what holds none passes marked."""
+    notification = {'eventName': PUBLISH, 'timestamp': '2026-11-30T08:00:00.000Z', 'requestId': 'r-3',
+                    'payload': {'status': 'SUCCEEDED', 'skill': {'skillId': 'amzn1.ask.skill.filtered',
+                                                                 'vendorId': 'M1'}}}
+    envelope = json.loads(sns_envelope(json.dumps(notification), 'arn:aws:sns:us-east-1:1:t', 'sns-filtered'))
+    rulebook_path = tmp_path / 'filtered.yml'
+    rulebook_path.write_text(json.dumps([{
+        'name': 'Other source, filtered', 'hosts': 'all',
+        'sources': [{'eda.builtin.generic': {'payload': [
+            {'body': 'not an SDNS notification', 'meta': {'MessageId': 'sqs-1'}},
+            {'body': envelope, 'meta': {'MessageId': 'sqs-2'}}], 'shutdown_after': 5},
+            'filters': [{'skillops.alexa.sdns_unwrap': None}]}],
+        'rules': [
+            {'name': 'Published', 'condition': 'event.eventName == "%s"' % PUBLISH,
+             'action': {'debug': {'msg': 'published {{ event.sdns.skill_id }} sns={{ event.meta.sns_message_id }} '
+                                         'sqs={{ event.meta.sqs_message_id }}'}}},
+            {'name': 'Not a notification', 'condition': 'event.sdns.malformed is defined',
+             'action': {'debug': {'msg': 'skipped: {{ event.sdns.malformed }}'}}}]}]))
+    running = rulebook('filtered', rulebook=str(rulebook_path))
+    wait_for('both rules to fire', lambda: 'published ' in running.log() and 'skipped: ' in running.log())
+    log = running.log()
+    assert 'published amzn1.ask.skill.filtered sns=sns-filtered sqs=sqs-2' in log
+    assert "skipped: the message body is not JSON (or nests too deep): 'not an SDNS notification'" in log
+    assert 'Traceback' not in log
+
+
 def queue_depth(sqs, queue_url):
     attributes = sqs.get_queue_attributes(
         QueueUrl=queue_url, AttributeNames=['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'])
