@@ -110,8 +110,7 @@ def unwrap(body, meta=None):
         raise Malformed('the notification has no eventName')
     if not isinstance(value.get('payload'), dict):
         raise Malformed('the %s notification has no payload object' % value['eventName'])
-    event = dict(value, sdns=facts(value), meta=meta)
-    return event
+    return dict(value, sdns=facts(value), meta=meta)
 
 
 def describe(event):

@@ -26,13 +26,12 @@ DOCUMENTATION = r"""
 short_description: Watch the status of Alexa Skill Development Notifications subscribers
 description:
   - Lists the subscribers of a vendor through SMAPI, O(interval) seconds after the last look ended, and
-    emits an event when
-    one turns C(INACTIVE) (SDNS failed to deliver to it and sends it nothing more until it is updated),
-    and when an C(INACTIVE) one is C(ACTIVE) again. A subscriber already C(INACTIVE) at the first look
+    emits an event when one turns C(INACTIVE) (SDNS failed to deliver to it and sends it nothing more
+    until it is updated), and when an C(INACTIVE) one is C(ACTIVE) again. A subscriber already C(INACTIVE) at the first look
     is reported too; nothing is emitted while the status stays as it was.
-  - The event holds C(sdns_health) with C(change), C(status), C(previous_status) and C(subscriber), C(change) being
-    C(inactive) or C(recovered) and C(subscriber) as P(skillops.alexa.sdns_subscriber_info#module)
-    returns one (C(subscriber_id), C(name), C(vendor_id), C(status), C(client_id), C(topic_arn), C(role_arn)).
+  - The event holds C(sdns_health) with C(change) (C(inactive) or C(recovered)), C(status),
+    C(previous_status) and C(subscriber) as P(skillops.alexa.sdns_subscriber_info#module) returns one
+    (C(subscriber_id), C(name), C(vendor_id), C(status), C(client_id), C(topic_arn), C(role_arn)).
   - Takes the options and environment variables the collection's modules share (doc fragment
     C(skillops.alexa.smapi)), and uses one access token for the whole run, minted from the refresh
     credentials and refreshed when it expires. An O(access_token) alone expires after an hour, and
