@@ -52,11 +52,23 @@ DEMO_DRIVER = ("playbooks/demo.yml", "playbooks/tasks/demo_inbox.yml")
 
 
 def run(*command, cwd=REPO, env=None, timeout=300):
-    """Run a command; fail the test with its output unless it succeeds."""
+    """Run a command; fail the test with its output unless it succeeds. Returns its stdout and
+    stderr together, as a person reads them."""
     done = subprocess.run(command, cwd=cwd, env=env, timeout=timeout, check=False, text=True,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert done.returncode == 0, "%s failed (%d):\n%s" % (" ".join(command), done.returncode, done.stdout)
     return done.stdout
+
+
+def run_json(*command, env=None):
+    """The JSON a command prints on stdout. Its stderr is kept apart: a warning there (such as a
+    new cryptography's deprecation warnings, which ansible-core prints at every start) is no part
+    of the answer."""
+    done = subprocess.run(command, cwd=REPO, env=env, timeout=300, check=False, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert done.returncode == 0, "%s failed (%d):\n%s%s" % (" ".join(command), done.returncode, done.stdout,
+                                                              done.stderr)
+    return json.loads(done.stdout)
 
 
 def left_out(path):
@@ -153,7 +165,7 @@ def test_tarball_keeps_what_execution_environments_read(tarball_files):
 
 
 def test_installs_offline_beside_the_wheel_aws_collections_only(installed):
-    listed = json.loads(run("ansible-galaxy", "collection", "list", "--format", "json", env=only(installed)))
+    listed = run_json("ansible-galaxy", "collection", "list", "--format", "json", env=only(installed))
     ours = {path: info["skillops.alexa"]["version"] for path, info in listed.items() if "skillops.alexa" in info}
     assert ours == {os.path.join(installed, "ansible_collections"): galaxy_yml()["version"]}
     # The installed files are those the tarball's FILES.json lists, checksums included.
@@ -165,7 +177,7 @@ def test_plugins_resolve_from_the_installed_copy_only(installed):
     for kind, name in (("module", "sdns_subscriber"), ("module", "sns_topic_encryption"),
                        ("lookup", "lwa_access_token"), ("filter", "sdns_events")):
         fqcn = "skillops.alexa." + name
-        doc = json.loads(run("ansible-doc", "-t", kind, fqcn, "--json", env=only(installed)))
+        doc = run_json("ansible-doc", "-t", kind, fqcn, "--json", env=only(installed))
         assert doc[fqcn]["doc"]["filename"].startswith(collection), (kind, name)
 
 
