@@ -162,26 +162,30 @@ class Deliverer:
         if problem:
             raise Refused(problem)
         policies = self._role_policies(iam, role_name)
-        problem = policy.permission_problem(policies, "sns:Publish", [topic_arn], role_arn)
+        session = policy.session_context(role_arn, region)
+        problem = policy.permission_problem(policies, "sns:Publish", topic_arn, role_arn, session)
         if problem:
             raise Refused(problem)
         if kms_key_id and kms_key_id not in (AWS_MANAGED_SNS_KEY,) \
                 and not kms_key_id.endswith(":" + AWS_MANAGED_SNS_KEY):
-            self._check_kms(policies, kms_key_id, region, role_arn, topic_arn)
+            self._check_kms(policies, kms_key_id, region, role_arn, topic_arn, session)
 
-    def _check_kms(self, policies, kms_key_id, region, role_arn, topic_arn):
+    def _check_kms(self, policies, kms_key_id, region, role_arn, topic_arn, session):
         """Publishing to a topic encrypted with a customer-managed key needs
-        kms:GenerateDataKey* and kms:Decrypt on that key (AWS rule for encrypted topics)."""
+        kms:GenerateDataKey* and kms:Decrypt on that key (AWS rule for encrypted topics). SNS
+        asks KMS on the publisher's behalf; IAM names the key by its ARN (an alias ARN in
+        Resource does not cover it), a policy may go by alias with kms:ResourceAliases."""
+        kms = self._client("kms", region)
         try:
-            key_arn = self._client("kms", region).describe_key(
-                KeyId=kms_key_id)["KeyMetadata"]["Arn"]
+            key_arn = kms.describe_key(KeyId=kms_key_id)["KeyMetadata"]["Arn"]
         except ClientError:
             raise Refused(f"KMS key {kms_key_id} of topic {topic_arn} does not exist") from None
-        names = [key_arn, kms_key_id]
-        if kms_key_id.startswith("alias/"):
-            names.append(f"arn:aws:kms:{region}:{key_arn.split(':')[4]}:{kms_key_id}")
+        aliases = [a["AliasName"] for page in kms.get_paginator("list_aliases").paginate(
+            KeyId=key_arn) for a in page["Aliases"]]
+        context = {**session, "kms:CallerAccount": role_arn.split(":")[4],
+                   "kms:ViaService": f"sns.{region}.amazonaws.com", "kms:ResourceAliases": aliases}
         for action in ("kms:GenerateDataKey", "kms:Decrypt"):
-            problem = policy.permission_problem(policies, action, names, role_arn)
+            problem = policy.permission_problem(policies, action, key_arn, role_arn, context)
             if problem:
                 raise Refused(f"topic {topic_arn} is encrypted with KMS key {key_arn}: "
                               f"{problem}")
