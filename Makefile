@@ -14,7 +14,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(SKILLOPS_BUILD)/collections
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: setup sync test sanity lint docs-lint units sandbox-tests package-tests eda-tests integration demo demo-eda bench docs sandbox clean
+.PHONY: setup sync test sanity lint docs-lint units sandbox-tests package-tests hostile-tests eda-tests integration demo demo-eda bench docs sandbox clean
 
 setup:
 	@hacking/bootstrap.sh
@@ -45,6 +45,9 @@ sandbox-tests: sync
 
 package-tests: sync
 	@hacking/run-tests.sh package
+
+hostile-tests: sync
+	@hacking/run-tests.sh hostile
 
 eda-tests: sync
 	@hacking/run-tests.sh eda

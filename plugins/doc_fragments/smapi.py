@@ -59,7 +59,13 @@ options:
     default: true
   timeout:
     description:
-      - Seconds to wait for each HTTP response.
+      - The deadline in seconds of one HTTP request to SMAPI or LWA, from connecting to the last byte
+        of the answer. A server that answers slowly, or a byte at a time, is cut off then, and the attempt
+        counts as a failed connection (retried as O(retry_attempts) says).
+      - One call therefore ends within about (O(retry_attempts) + 1) x O(timeout) seconds plus the waits
+        between its attempts (each at most O(retry_max_delay)), whatever the servers do. A task makes few
+        calls (a token, a look, a write); a call repeated once with a refreshed token, and the extra
+        attempts M(skillops.alexa.sdns_subscriptions) grants throttled requests, come on top.
     type: float
     default: 30
   retry_attempts:
@@ -90,6 +96,15 @@ options:
     type: str
     default: https://www.amazon.com
 notes:
+  - Requests go only to O(smapi_url) and O(lwa_url). A redirect is never followed, since it would carry
+    the bearer token or the LWA form (with the client secret and refresh token) elsewhere; the task
+    fails naming the status and the address it was sent to.
+  - Every answer is checked before it is used. One that is not what the operation returns (not JSON,
+    truncated, of the wrong type, a field missing, a listing that does not end) fails the task with
+    the service, method, path, status, content type and a short excerpt of the body.
+  - Every secret the task is given or mints (access and refresh tokens, client secret, authorization
+    code) is hidden wherever it could appear in the output, also when a server echoes it, URL-encoded or
+    JSON-escaped included.
   - All modules of the action group C(skillops.alexa.smapi) accept these options, so
     C(module_defaults) with C(group/skillops.alexa.smapi) sets the credentials once for a play.
   - The environment variable names are those of the ASK CLI, so a machine set up for the ASK CLI
@@ -111,4 +126,61 @@ notes:
     already finished may have reported one of those (its rerun reports the one kept). A run that removed
     a copy says so in a warning and in RV(removed_duplicates). Two objects of one name that last are an
     error that names both IDs.
+'''
+
+    # The client options of plugins that run on the controller (the lookup skillops.alexa.lwa_access_token):
+    # the same as the modules', with their environment variables declared as plugins declare them.
+    PLUGIN = r'''
+options:
+  lwa_client_id:
+    description:
+      - Client ID of the LWA security profile the refresh token was issued to.
+    type: str
+    env:
+      - name: ASK_LWA_CLIENT_ID
+  lwa_client_secret:
+    description:
+      - Client secret of the security profile O(lwa_client_id).
+    type: str
+    env:
+      - name: ASK_LWA_CLIENT_CONFIRMATION
+  refresh_token:
+    description:
+      - An LWA refresh token issued to O(lwa_client_id).
+    type: str
+    env:
+      - name: ASK_REFRESH_TOKEN
+  lwa_url:
+    description:
+      - Base URL of the LWA token service; tokens are requested from C({lwa_url}/auth/o2/token).
+      - Requests go there only; a redirect is never followed.
+    type: str
+    default: https://api.amazon.com
+    env:
+      - name: ASK_LWA_TOKEN_HOST
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of LWA.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - The deadline in seconds of one request, from connecting to the last byte of the answer; a server
+        that answers more slowly is cut off and the attempt retried.
+    type: float
+    default: 30
+  retry_attempts:
+    description:
+      - How many times a request is attempted when LWA throttles, fails with HTTP 500, 502, 503 or 504,
+        misses the deadline, or the connection fails.
+    type: int
+    default: 5
+  retry_max_delay:
+    description:
+      - The longest wait in seconds between two attempts. A C(Retry-After) longer than this ends the retries.
+    type: float
+    default: 30
+notes:
+  - Every secret the plugin is given or mints is masked in what it raises or logs, also when a server
+    echoes it (URL-encoded and JSON-escaped too).
 '''

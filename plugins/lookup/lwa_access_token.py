@@ -25,25 +25,9 @@ description:
     so a play can set this lookup in C(module_defaults) whichever way the environment authenticates.
   - Runs on the controller, so the environment variables are the controller's.
   - Takes no terms.
+extends_documentation_fragment:
+  - skillops.alexa.smapi.plugin
 options:
-  lwa_client_id:
-    description:
-      - Client ID of the LWA security profile the refresh token was issued to.
-    type: str
-    env:
-      - name: ASK_LWA_CLIENT_ID
-  lwa_client_secret:
-    description:
-      - Client secret of the security profile O(lwa_client_id).
-    type: str
-    env:
-      - name: ASK_LWA_CLIENT_CONFIRMATION
-  refresh_token:
-    description:
-      - An LWA refresh token issued to O(lwa_client_id).
-    type: str
-    env:
-      - name: ASK_REFRESH_TOKEN
   access_token:
     description:
       - An access token returned as it is unless O(lwa_client_id), O(lwa_client_secret) and O(refresh_token)
@@ -52,35 +36,12 @@ options:
     type: str
     env:
       - name: ASK_ACCESS_TOKEN
-  lwa_url:
-    description:
-      - Base URL of the LWA token service; tokens are requested from C({lwa_url}/auth/o2/token).
-    type: str
-    default: https://api.amazon.com
-    env:
-      - name: ASK_LWA_TOKEN_HOST
   renew_before:
     description:
       - Seconds of life a kept token must still have to be returned; with less, a new one is minted and kept.
       - LWA access tokens live 3600 seconds.
     type: int
     default: 600
-  validate_certs:
-    description:
-      - Whether to verify the TLS certificate of LWA.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds to wait for the LWA response.
-    type: float
-    default: 30
-  retry_attempts:
-    description:
-      - How many times the token request is attempted when LWA throttles, fails with HTTP 500, 502, 503 or 504,
-        or the connection fails.
-    type: int
-    default: 5
 notes:
   - Give the modules the refresh credentials too (the C(ASK_*) environment variables, as in the examples, or
     the same options in C(module_defaults)). They then know the token's security profile, and if SMAPI rejects
@@ -140,12 +101,15 @@ _raw:
 from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
+from ansible_collections.skillops.alexa.plugins.module_utils._config import (
+    HOW_TO_AUTHENTICATE, REFRESH_OPTIONS, explain, lwa_client, secrets_of, transport_for, transport_problem)
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import SkillopsError
-from ansible_collections.skillops.alexa.plugins.module_utils._http import (
-    HAS_REQUESTS, HttpTransport, RetryPolicy)
-from ansible_collections.skillops.alexa.plugins.module_utils._lwa import LwaClient
-from ansible_collections.skillops.alexa.plugins.module_utils._module import HOW_TO_AUTHENTICATE, REFRESH_OPTIONS, explain
+from ansible_collections.skillops.alexa.plugins.module_utils._http import HAS_REQUESTS
 from ansible_collections.skillops.alexa.plugins.plugin_utils._token_cache import TokenCache, cache_key
+
+# The options of the lookup that the shared client takes (_config.OPTIONS).
+CLIENT_OPTIONS = ('access_token', 'lwa_client_id', 'lwa_client_secret', 'refresh_token', 'lwa_url', 'validate_certs',
+                  'timeout', 'retry_attempts', 'retry_max_delay')
 
 
 class LookupModule(LookupBase):
@@ -154,29 +118,30 @@ class LookupModule(LookupBase):
         if terms:
             raise AnsibleLookupError('skillops.alexa.lwa_access_token takes no terms; got %d' % len(terms))
         self.set_options(var_options=variables, direct=kwargs)
-        missing = ['%s (env %s)' % (name, env) for name, env in REFRESH_OPTIONS if not self.get_option(name)]
+        params = dict((name, self.get_option(name)) for name in CLIENT_OPTIONS)
+        missing = ['%s (env %s)' % (name, env) for name, env in REFRESH_OPTIONS if not params[name]]
         # As the modules do: without every refresh credential, a given access token is the one to use.
-        if missing and self.get_option('access_token'):
-            return [self.get_option('access_token')]
+        if missing and params['access_token']:
+            return [params['access_token']]
         if len(missing) == len(REFRESH_OPTIONS):
             raise AnsibleLookupError('skillops.alexa.lwa_access_token needs SMAPI credentials: set %s'
                                      % HOW_TO_AUTHENTICATE)
         if missing:
             raise AnsibleLookupError('skillops.alexa.lwa_access_token needs the LWA credentials: set %s'
                                      % ', '.join(missing))
+        problem = transport_problem(params)
+        if problem:
+            raise AnsibleLookupError('skillops.alexa.lwa_access_token: %s' % problem)
         if not HAS_REQUESTS:
             raise AnsibleLookupError('skillops.alexa.lwa_access_token needs the Python library requests '
                                      'on the controller: pip install requests')
-        credentials = [self.get_option(name) for name in ('lwa_url', 'lwa_client_id', 'lwa_client_secret', 'refresh_token')]
+        # Anything this lookup raises is masked with the run's secrets, in every spelling a server
+        # that echoes them could use: a lookup has no no_log values to hide them later.
+        secrets = secrets_of(params)
         cache = TokenCache(C.DEFAULT_LOCAL_TMP)
+        key = cache_key(*[params[name] for name in ('lwa_url', 'lwa_client_id', 'lwa_client_secret', 'refresh_token')])
         try:
-            return [cache.get(cache_key(*credentials), self._mint, self.get_option('renew_before'))]
+            return [cache.get(key, lambda: lwa_client(params, transport_for(params), secrets).refresh(
+                params['refresh_token']), self.get_option('renew_before'))]
         except SkillopsError as error:
-            raise AnsibleLookupError('skillops.alexa.lwa_access_token: %s' % explain(error)) from None
-
-    def _mint(self):
-        transport = HttpTransport(timeout=self.get_option('timeout'), validate_certs=self.get_option('validate_certs'),
-                                  retry=RetryPolicy(attempts=self.get_option('retry_attempts')))
-        lwa = LwaClient(transport, self.get_option('lwa_url'), self.get_option('lwa_client_id'),
-                        self.get_option('lwa_client_secret'))
-        return lwa.refresh(self.get_option('refresh_token'))
+            raise AnsibleLookupError('skillops.alexa.lwa_access_token: %s' % secrets.mask(explain(error))) from None

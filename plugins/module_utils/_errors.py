@@ -41,13 +41,16 @@ class ApiError(SkillopsError):
     attempt could succeed (throttling, a transient 5xx, no response). ``missing_scope``: SMAPI says
     the token lacks the scope the operation needs. ``after_refresh``: SMAPI refused even an access
     token minted for this very call. ``notes`` are said after the message, in brackets.
+    ``maybe_stored``: a create that reached the server and got no usable answer may have been stored
+    (its client looks before sending it again); ``retry_after`` is the wait the server asked for.
 
     An ApiError made without ``method`` stands for no single request (a lookup that found nothing,
     a page that makes no sense): its str() is its message alone.
     """
 
     def __init__(self, message, status=None, method=None, path=None, code=None, violations=None, attempts=1,
-                 service='smapi', oauth_error=None, retryable=False, missing_scope=False, after_refresh=False):
+                 service='smapi', oauth_error=None, retryable=False, missing_scope=False, after_refresh=False,
+                 maybe_stored=False, retry_after=None, budget=None):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -61,6 +64,9 @@ class ApiError(SkillopsError):
         self.retryable = retryable
         self.missing_scope = missing_scope
         self.after_refresh = after_refresh
+        self.maybe_stored = maybe_stored
+        self.retry_after = retry_after
+        self.budget = budget
         self.notes = []
 
     def __str__(self):
@@ -73,13 +79,34 @@ class ApiError(SkillopsError):
         text += '): %s' % self.message
         if self.violations:
             text += ' [%s]' % '; '.join(
-                v.get('message') or v.get('code') or str(v) for v in self.violations if isinstance(v, dict))
+                str(v.get('message') or v.get('code') or v) for v in self.violations if isinstance(v, dict))
         notes = list(self.notes)
         if self.after_refresh:
             notes.append('also with a freshly refreshed access token')
         if self.attempts > 1:
             notes.append('after %d attempts' % self.attempts)
         return text + ''.join(' (%s)' % note for note in notes)
+
+    @classmethod
+    def of_failure(cls, failure, message, **facts):
+        """The error for a transport's HttpFailure: its request's facts, with the message and the
+        facts of the service's error shape."""
+        error = cls(message, status=failure.status, method=failure.method, path=failure.path, attempts=failure.attempts,
+                    service=failure.service, retryable=failure.retryable, maybe_stored=failure.maybe_stored,
+                    retry_after=failure.retry_after, budget=failure.budget, **facts)
+        error.notes.extend(failure.notes)
+        return error
+
+    def masked(self, secrets):
+        """This error with every secret of ``secrets`` masked in what it says (it may quote a body that
+        echoed a token or the form that carried one)."""
+        self.message = secrets.mask(self.message)
+        self.args = (self.message,)
+        self.code = _masked(self.code, secrets)
+        self.oauth_error = _masked(self.oauth_error, secrets)
+        self.violations = [_masked(violation, secrets) for violation in self.violations if isinstance(violation, dict)]
+        self.notes = [secrets.mask(note) for note in self.notes]
+        return self
 
     def as_dict(self):
         """The facts for a module result; never holds request bodies or headers."""
@@ -92,3 +119,14 @@ class ApiError(SkillopsError):
 class NotFound(ApiError):
     """The object does not exist, or this token cannot see it: SMAPI's HTTP 404, or a lookup the task
     depends on that found nothing (then made without a request, its message naming the field)."""
+
+
+def _masked(value, secrets):
+    """``value`` (any JSON a server sent) with the secrets masked in every string it holds."""
+    if isinstance(value, str):
+        return secrets.mask(value)
+    if isinstance(value, dict):
+        return dict((_masked(key, secrets), _masked(item, secrets)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_masked(item, secrets) for item in value]
+    return value

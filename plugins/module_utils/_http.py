@@ -2,17 +2,27 @@
 # Copyright: contributors to the skillops.alexa collection
 # Simplified BSD License (see https://opensource.org/licenses/BSD-2-Clause)
 # SPDX-License-Identifier: BSD-2-Clause
-"""HTTP transport shared by the SMAPI and LWA clients: one session, timeouts, retries, errors.
+"""HTTP transport shared by the SMAPI and LWA clients: one session, deadlines, no redirects, retries.
 
-One attempt's result (a response or a requests exception) is judged by ``classify``, a pure
-function; ``HttpTransport.request`` is the one loop that acts on the verdict: return, fail, wait
-and send again, or, for a create whose outcome is unknown, ask the caller whether the object exists.
+It knows HTTP only. One attempt's result (a complete Reply or the requests exception raised) is
+judged by ``classify``, a pure function; ``HttpTransport.request`` is the one loop that acts on
+the verdict: return, fail, or wait and send again. What a body means, and the error shapes of
+SMAPI and LWA, belong to their clients: the transport hands them an ``HttpFailure``.
+
+What it guarantees, whatever the server does:
+- No redirect is followed: a 3xx is a failure naming the status and the Location's origin, so a
+  credential (a bearer token, the LWA form) is never sent anywhere but the URL it was meant for.
+- ``timeout`` is a deadline for a whole attempt: connect, send, the headers and the whole body. A
+  server that drips its answer is cut off when it passes (a watchdog shuts the socket down) and
+  the attempt counts as a transport failure, retried like a reset.
+- A body larger than MAX_BODY_BYTES is refused.
 
 This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
 """
 
 import contextlib
 import itertools
+import json as jsonlib
 import random
 import socket
 import threading
@@ -22,13 +32,13 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError, NotFound
-
 try:
     import requests
     from requests.adapters import HTTPAdapter
     from requests.exceptions import ConnectTimeout, InvalidSchema, InvalidURL, MissingSchema, RequestException, SSLError
-    from urllib3.exceptions import NewConnectionError
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
     # Failures that no retry can mend: a wrong URL or a certificate that does not verify.
     PERMANENT_FAILURES = (InvalidSchema, InvalidURL, MissingSchema, SSLError)
     # Failures while connecting: the request never reached the server (NameResolutionError is a NewConnectionError).
@@ -38,72 +48,162 @@ try:
 except ImportError as exc:  # pragma: no cover - reported by the module through missing_required_lib
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
+    HTTPAdapter = HTTPConnection = HTTPSConnection = HTTPConnectionPool = HTTPSConnectionPool = object
 
 COLLECTION_VERSION = '0.1.0'
 USER_AGENT = 'skillops.alexa/%s' % COLLECTION_VERSION
 
 # Throttling and the transient server errors SMAPI declares; any other status is an answer.
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
-# SMAPI answers a token without the operation's scope with this message and no error code; it is
-# recognised here, once, and carried on as the fact ApiError.missing_scope.
-SMAPI_NOT_CONSENTED = 'user has not consented to this operation.'
+# Neither SMAPI nor LWA answers anything near this; a larger body is a server gone wrong.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+# How much of an unusable body an error message quotes.
+EXCERPT_CHARS = 160
 
 # Under an AdaptiveLimit a 429 is flow control rather than failure: that many of them per request are
 # retried beyond the retry policy's attempts.
 THROTTLES_ALLOWED = 20
 
-# What a create answers with when its response was lost but the object turned out to exist.
-Recovered = namedtuple('Recovered', ['value'])
-
-# The verdict on one attempt: what to do next, the error to raise or keep, and the wait the server asked for.
-DONE = 'done'            # a 2xx or 3xx answer
-FAIL = 'fail'            # an answer no retry can change
+# The verdict on one attempt: what to do next, and the failure to raise or keep.
+DONE = 'done'            # a 2xx answer
+FAIL = 'fail'            # an answer or a failure no retry can change
 RETRY = 'retry'          # nothing was stored: wait, then send the same request again
-UNKNOWN = 'unknown'      # a POST that may have been stored: look before sending it again
-Outcome = namedtuple('Outcome', ['action', 'error', 'retry_after'])
+UNKNOWN = 'unknown'      # a POST that may have been stored: its caller must look before sending it again
+Outcome = namedtuple('Outcome', ['action', 'failure'])
 
 
-def error_from_response(response, service, method, path, attempts=1):
-    """The facts of an error answer: SMAPI's {code, message, violations} or LWA's {error, error_description}."""
+class Reply:
+    """A complete answer: status, headers and the whole body, read within the attempt's deadline."""
+
+    def __init__(self, status_code, headers=None, content=b'', reason='', method='GET', url=''):
+        self.status_code = status_code
+        self.headers = headers if headers is not None else {}
+        self.content = content
+        self.reason = reason
+        self.method = method
+        self.url = url
+
+    @property
+    def content_type(self):
+        return (self.headers.get('Content-Type') or 'no content type').split(';')[0].strip()
+
+    @property
+    def text(self):
+        return self.content.decode('utf-8', errors='replace')
+
+    def excerpt(self, mask=None):
+        """The start of the body, for an error message. ``mask`` hides the caller's secrets in the
+        whole body first, so that the cut never leaves part of one, and the text is quoted as it
+        is (an escaping repr would spell a secret in a way no mask knows)."""
+        text = ' '.join((mask or _as_is)(self.text).split())
+        if not text:
+            return 'an empty body'
+        return "'%s%s'" % (text[:EXCERPT_CHARS], '...' if len(text) > EXCERPT_CHARS else '')
+
+    def json(self):
+        """The body as JSON; ValueError if it is not (empty, HTML, truncated, nested past Python's limit)."""
+        try:
+            return jsonlib.loads(self.text)
+        except RecursionError:
+            raise ValueError('JSON nested too deep') from None
+
+
+def _as_is(text):
+    return text
+
+
+class HttpFailure(Exception):
+    """An attempt (or the last of several) that gave nothing the caller can use, with what the
+    transport knows of it. ``reply`` is the answer, if one came; ``reason`` says in words what went
+    wrong when the answer itself does not (no answer, a redirect, a body the caller could not use).
+    ``maybe_stored``: a POST that reached the server may have been stored."""
+
+    def __init__(self, reason=None, reply=None, method='GET', path='', service='smapi', attempts=1,
+                 retryable=False, retry_after=None, maybe_stored=False, budget=None):
+        super().__init__(reason or 'HTTP %s' % getattr(reply, 'status_code', None))
+        self.reason = reason
+        self.reply = reply
+        self.method = method
+        self.path = path
+        self.service = service
+        self.attempts = attempts
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.maybe_stored = maybe_stored
+        # The attempts this request may make, throttles under an AdaptiveLimit included.
+        self.budget = budget
+        self.notes = []
+
+    @property
+    def status(self):
+        return self.reply.status_code if self.reply is not None else None
+
+
+def unusable(reply, service, expected, retryable=False, mask=None):
+    """A failure for a 2xx answer whose body is not what the operation returns: names the status, the
+    content type, what was expected and what came instead (``mask`` hides secrets in the excerpt)."""
+    return HttpFailure('%s answered %s with %s where %s was expected: %s'
+                       % (service.upper(), reply.status_code, reply.content_type, expected, reply.excerpt(mask)),
+                       reply=reply, method=reply.method, path=urlsplit(reply.url).path, service=service,
+                       retryable=retryable)
+
+
+def json_body(reply, service, mask=None, kind=dict, expected='a JSON object'):
+    """The body of a 2xx answer as JSON of type ``kind``. A body that is not JSON at all (HTML from a
+    proxy, a truncated answer) may come right on the next attempt; JSON of another type will not."""
     try:
-        body = response.json()
+        body = reply.json()
     except ValueError:
-        body = {}
-    if not isinstance(body, dict):
-        body = {}
-    status = response.status_code
-    message = body.get('message') or body.get('error_description') or response.reason or 'no message'
-    facts = dict(status=status, method=method, path=path, violations=body.get('violations'), attempts=attempts,
-                 service=service, retryable=status in RETRYABLE_STATUSES)
-    if service == 'lwa':
-        facts['oauth_error'] = body.get('error')
-    else:
-        facts['code'] = body.get('code')
-        facts['missing_scope'] = status in (401, 403) and str(message).strip().lower() == SMAPI_NOT_CONSENTED
-    return (NotFound if status == 404 else ApiError)(message, **facts)
+        raise unusable(reply, service, expected, retryable=True, mask=mask) from None
+    if not isinstance(body, kind):
+        raise unusable(reply, service, expected, mask=mask)
+    return body
 
 
-def classify(method, path, service, result, attempt):
-    """The verdict on one attempt, whose ``result`` is a response or the requests exception raised."""
-    post = method.upper() == 'POST'
-    if isinstance(result, BaseException):
-        permanent = isinstance(result, PERMANENT_FAILURES)
-        error = ApiError(_describe_exception(result), method=method, path=path, attempts=attempt, service=service,
-                         retryable=not permanent)
-        if permanent:
-            return Outcome(FAIL, error, None)
-        # A connection that failed while connecting never carried the request; any other failure may
-        # have come after the server stored a POST.
-        never_sent = any(isinstance(cause, NEVER_SENT) for cause in _causes(result))
-        return Outcome(UNKNOWN if post and not never_sent else RETRY, error, None)
-    if result.status_code < 400:
-        return Outcome(DONE, None, None)
-    error = error_from_response(result, service, method, path, attempts=attempt)
-    if not error.retryable:
-        return Outcome(FAIL, error, None)
-    retry_after = parse_retry_after(result.headers.get('Retry-After'))
+def classify(method, result, idempotent):
+    """The verdict on one attempt, whose ``result`` is a Reply or an HttpFailure of the transport."""
+    if isinstance(result, HttpFailure):
+        if not result.retryable:
+            return Outcome(FAIL, result)
+        return Outcome(UNKNOWN if result.maybe_stored and not idempotent else RETRY, result)
+    if 200 <= result.status_code < 300:
+        return Outcome(DONE, None)
+    failure = HttpFailure(reply=result, method=method, path=urlsplit(result.url).path,
+                          retryable=result.status_code in RETRYABLE_STATUSES)
+    if 300 <= result.status_code < 400:
+        failure.reason = 'redirect (HTTP %s) to %s refused: requests are sent only to the configured URL' % (
+            result.status_code, _origin_of(result.headers.get('Location')))
+        return Outcome(FAIL, failure)
+    if not failure.retryable:
+        return Outcome(FAIL, failure)
+    failure.retry_after = parse_retry_after(result.headers.get('Retry-After'))
     # 429 is a refusal before any work; a 5xx may come after the object was stored.
-    return Outcome(UNKNOWN if post and result.status_code != 429 else RETRY, error, retry_after)
+    failure.maybe_stored = result.status_code != 429
+    return Outcome(UNKNOWN if failure.maybe_stored and not idempotent else RETRY, failure)
+
+
+def _origin_of(location):
+    """Where a Location points, in words: its origin, never its path or query (which may hold anything)."""
+    try:
+        parts = urlsplit(location or '')
+    except ValueError:
+        return 'an address that does not parse'
+    if parts.netloc:
+        return '%s://%s' % (parts.scheme, parts.netloc)
+    return 'the same origin' if parts.path else 'nowhere'
+
+
+def failure_of(exception, method, post, expired):
+    """The HttpFailure for a requests exception raised by one attempt."""
+    if expired:
+        return HttpFailure('no complete answer within the deadline (timeout)', method=method, retryable=True,
+                           maybe_stored=post)
+    permanent = isinstance(exception, PERMANENT_FAILURES)
+    # A connection that failed while connecting never carried the request; any other failure may
+    # have come after the server stored a POST.
+    never_sent = any(isinstance(cause, NEVER_SENT) for cause in _causes(exception))
+    return HttpFailure(_describe_exception(exception), method=method, retryable=not permanent,
+                       maybe_stored=post and not never_sent)
 
 
 class RetryPolicy:
@@ -188,13 +288,14 @@ class AdaptiveLimit:
     def record(self, sent_in, outcome):
         """Adapt to one request's verdict (an Outcome of classify)."""
         with self._changed:
-            if outcome.error is not None and outcome.error.status == 429:
+            if outcome.failure is not None and outcome.failure.status == 429:
                 self.throttled += 1
                 self._successes = 0
                 # A wait longer than the retry policy allows ends that request instead (see request), so
                 # it must not hold the others that long either.
-                if outcome.retry_after:
-                    self._resume_at = max(self._resume_at, self._clock() + min(outcome.retry_after, self.max_hold))
+                if outcome.failure.retry_after:
+                    self._resume_at = max(self._resume_at,
+                                          self._clock() + min(outcome.failure.retry_after, self.max_hold))
                 # Requests sent before the last decrease were sent too fast already; count them once.
                 if sent_in == self._round:
                     self._round += 1
@@ -208,15 +309,191 @@ class AdaptiveLimit:
                     self._changed.notify_all()
 
 
+# --- the deadline of one attempt -----------------------------------------------------------------
+# requests' timeout bounds the connection and each read, not the answer: a server (or a proxy) that
+# sends a byte now and then holds a call for as long as it likes. Each attempt therefore runs under
+# a Deadline. The connections of this transport make their connection (name lookup and connect to
+# each address) in a helper thread given only the time left, and hand the Deadline themselves
+# while they are in use; when it passes, a timer shuts their socket down, which ends any read in
+# progress (a proxy's answer to CONNECT, the headers, the body). A connection that goes back to
+# the pool leaves the Deadline first, so the timer never touches a socket another request took.
+
+_attempt = threading.local()
+
+
+def _shut_down(sock):
+    # Down to the socket itself: through a proxy over TLS, urllib3 wraps it in an SSLTransport.
+    while sock is not None and not isinstance(sock, socket.socket):
+        sock = getattr(sock, 'socket', None)
+    if sock is None:
+        return
+    try:
+        # socket.socket's own shutdown, also for a TLS socket: it acts on the descriptor at once,
+        # without the TLS goodbye a stalled peer would never answer.
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class Deadline:
+    """The end of one attempt, for the connections of the thread that makes it. ``cut`` says the
+    timer shut down a connection in use: nothing read from it is a whole answer."""
+
+    def __init__(self, seconds, clock=time.monotonic):
+        self._clock = clock
+        self.at = clock() + seconds
+        self.expired = False
+        self.cut = False
+        self._connections = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, seconds), self._expire)
+        self._timer.daemon = True
+
+    def remaining(self):
+        return max(0.001, self.at - self._clock())
+
+    def watch(self, connection):
+        with self._lock:
+            if self._connections is None:
+                return
+            if self.expired:
+                self.cut = True
+                _shut_down(connection.sock)
+            elif connection not in self._connections:
+                self._connections.append(connection)
+
+    def release(self, connection):
+        with self._lock:
+            if self._connections and connection in self._connections:
+                self._connections.remove(connection)
+
+    def _expire(self):
+        with self._lock:
+            if self._connections is None:  # the attempt ended in time
+                return
+            self.expired = True
+            for connection in self._connections:
+                self.cut = True
+                _shut_down(connection.sock)
+
+    def __enter__(self):
+        _attempt.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        _attempt.deadline = None
+        self._timer.cancel()
+        with self._lock:
+            self._connections = None
+
+
+def _current_deadline():
+    return getattr(_attempt, 'deadline', None)
+
+
+class _DeadlineConnection:
+    """What the deadline needs of a connection, for urllib3's HTTP and HTTPS connections alike."""
+
+    def _new_conn(self):
+        deadline = _current_deadline()
+        if deadline is None:
+            return super()._new_conn()
+        # The name lookup has no timeout, and urllib3 gives each address of a name the whole
+        # timeout: the connection is made aside, and given up when the deadline comes first.
+        new_conn = super()._new_conn
+        made = {}
+        lock = threading.Lock()
+
+        def connect():
+            try:
+                sock = new_conn()
+            except BaseException as error:  # pylint: disable=broad-except
+                made['error'] = error
+                return
+            with lock:
+                if made.get('abandoned'):
+                    sock.close()
+                else:
+                    made['sock'] = sock
+
+        worker = threading.Thread(target=connect, name='skillops-connect', daemon=True)
+        worker.start()
+        worker.join(deadline.remaining())
+        with lock:
+            if 'sock' not in made and 'error' not in made:
+                made['abandoned'] = True
+                raise ConnectTimeoutError(self, 'no connection to %s within the deadline' % self.host)
+        if 'error' in made:
+            raise made['error']
+        return made['sock']
+
+    def connect(self):
+        # Watched from here on: through a proxy, the proxy's answer to CONNECT is read in connect().
+        deadline = _current_deadline()
+        if deadline is not None:
+            deadline.watch(self)
+        return super().connect()
+
+    def getresponse(self, *args, **kwargs):
+        # A connection from the pool connected under another attempt's deadline.
+        deadline = _current_deadline()
+        if deadline is not None:
+            deadline.watch(self)
+        return super().getresponse(*args, **kwargs)
+
+
+class _DeadlineHTTPConnection(_DeadlineConnection, HTTPConnection):
+    pass
+
+
+class _DeadlineHTTPSConnection(_DeadlineConnection, HTTPSConnection):
+    pass
+
+
+class _DeadlinePool:
+    def _put_conn(self, conn):
+        deadline = _current_deadline()
+        if deadline is not None and conn is not None:
+            deadline.release(conn)
+        return super()._put_conn(conn)
+
+
+class _DeadlineHTTPPool(_DeadlinePool, HTTPConnectionPool):
+    ConnectionCls = _DeadlineHTTPConnection
+
+
+class _DeadlineHTTPSPool(_DeadlinePool, HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
+_POOL_CLASSES = {'http': _DeadlineHTTPPool, 'https': _DeadlineHTTPSPool}
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """requests' adapter whose connections, direct or through an HTTP(S) proxy, obey the attempt's
+    Deadline. A SOCKS proxy keeps its own connections: there the deadline bounds each read only."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOL_CLASSES
+
+    def proxy_manager_for(self, proxy, **kwargs):
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        if not proxy.lower().startswith('socks'):
+            manager.pool_classes_by_scheme = _POOL_CLASSES
+        return manager
+
+
 class HttpTransport:
-    """One requests.Session per module run; every call goes through ``request``.
+    """One requests.Session per run; every call goes through ``request``.
 
     With ``max_concurrency`` above 1 the session's connection pool holds that many connections and
     an AdaptiveLimit keeps the requests in flight below what the service tolerates.
     """
 
     def __init__(self, timeout=30, validate_certs=True, retry=None, sleep=time.sleep, session=None, max_concurrency=1):
-        self.timeout = timeout
+        self.timeout = float(timeout)
         self.validate_certs = validate_certs
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
@@ -225,52 +502,98 @@ class HttpTransport:
         self.limit = None
         if max_concurrency > 1:
             self.limit = AdaptiveLimit(max_concurrency, max_hold=self.retry.max_delay)
-            # One pool for each host: SMAPI and LWA.
-            adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max_concurrency)
-            self.session.mount('https://', adapter)
-            self.session.mount('http://', adapter)
+        # One pool for each host (SMAPI and LWA), as large as the requests in flight.
+        adapter = DeadlineAdapter(pool_connections=2, pool_maxsize=max(1, max_concurrency))
+        self.session.mount('https://', adapter)
+        self.session.mount('http://', adapter)
 
-    def request(self, method, url, service, headers=None, params=None, json=None, data=None, recover=None):
-        """Send a request, retrying throttling, transient 5xx and connection failures.
+    def request(self, method, url, service, headers=None, params=None, json=None, data=None, check=None,
+                idempotent=None, first_attempt=1, budget=None):
+        """Send a request, retrying throttling, transient 5xx, connection failures and deadlines.
 
-        A POST whose outcome is unknown (sent, then a reset, a timeout or a 5xx) is never re-sent
-        blindly: ``recover`` is asked first whether the object exists, and when it returns
-        something, that is the answer (as ``Recovered``). Without ``recover`` such a POST is not
-        retried. Returns the 2xx response; raises ApiError (NotFound for a 404) otherwise.
+        ``check(reply)`` turns a 2xx Reply into what the caller wants, or raises an HttpFailure
+        (``unusable``); a retryable one is retried like a 5xx. A request that is not ``idempotent``
+        (by default a POST) whose outcome is unknown is not re-sent: the HttpFailure says
+        ``maybe_stored``, and the caller, who knows how to look, decides (``first_attempt`` and
+        ``budget``, the failure's, then carry the count on). Raises HttpFailure for anything but a
+        usable 2xx answer.
         """
+        if idempotent is None:
+            idempotent = method.upper() != 'POST'
         path = urlsplit(url).path
-        attempts = self.retry.attempts
-        for attempt in itertools.count(1):
+        attempts = budget or self.retry.attempts
+        for attempt in itertools.count(first_attempt):
             with self.limit.slot() if self.limit else contextlib.nullcontext() as sent_in:
+                result = self._attempt(method, url, headers, params, json, data)
+            if isinstance(result, Reply) and 200 <= result.status_code < 300 and check:
                 try:
-                    result = self.session.request(method, url, headers=headers, params=params, json=json, data=data,
-                                                  timeout=self.timeout, verify=self.validate_certs)
-                except RequestException as failure:
+                    value = check(result)
+                except HttpFailure as failure:
+                    failure.maybe_stored = not idempotent
                     result = failure
-            outcome = classify(method, path, service, result, attempt)
+            else:
+                value = result
+            outcome = classify(method, result, idempotent)
+            failure = outcome.failure
             if self.limit:
                 self.limit.record(sent_in, outcome)
-                throttled = outcome.error is not None and outcome.error.status == 429
-                if throttled and attempts < self.retry.attempts + THROTTLES_ALLOWED:
+                if failure is not None and failure.status == 429 and attempts < self.retry.attempts + THROTTLES_ALLOWED:
                     attempts += 1
+            if failure is not None:
+                failure.method, failure.path, failure.service = method, path, service
+                failure.attempts, failure.budget = attempt, attempts
             if outcome.action == DONE:
-                return result
-            if outcome.action == FAIL or (outcome.action == UNKNOWN and recover is None):
-                raise outcome.error
-            wait = self.retry.delay(attempt, outcome.retry_after) if attempt < attempts else None
-            if wait is not None:
-                self.sleep(wait)
-            if outcome.action == UNKNOWN:
-                # The one recovery point, before sending again or giving up: the last attempt too may
-                # have stored the object.
-                found = recover()
-                if found is not None:
-                    return Recovered(found)
+                return value
+            if outcome.action in (FAIL, UNKNOWN):
+                raise failure
+            wait = self.backoff(failure)
             if wait is None:
-                if outcome.retry_after is not None and attempt < attempts:
-                    outcome.error.notes.append('the server asked to retry after %ss, more than retry_max_delay=%ss'
-                                               % (outcome.retry_after, self.retry.max_delay))
-                raise outcome.error
+                raise failure
+            self.sleep(wait)
+
+    def backoff(self, failure):
+        """Seconds to wait before the attempt after ``failure``; None when none is left (then the
+        failure says why, if the server asked for a longer wait than allowed)."""
+        if failure.attempts >= (failure.budget or self.retry.attempts):
+            return None
+        wait = self.retry.delay(failure.attempts, failure.retry_after)
+        if wait is None:
+            failure.notes.append('the server asked to retry after %ss, more than retry_max_delay=%ss'
+                                 % (failure.retry_after, self.retry.max_delay))
+        return wait
+
+    def _attempt(self, method, url, headers, params, json, data):
+        """One attempt under its deadline: a complete Reply, or the HttpFailure of a transport error."""
+        post = method.upper() == 'POST'
+        with Deadline(self.timeout) as deadline:
+            try:
+                response = self.session.request(
+                    method, url, headers=headers, params=params, json=json, data=data, allow_redirects=False,
+                    stream=True, timeout=(deadline.remaining(), deadline.remaining()), verify=self.validate_certs)
+                try:
+                    content = self._read(response)
+                finally:
+                    response.close()
+            except RequestException as exception:
+                return failure_of(exception, method, post, deadline.expired)
+            if deadline.cut:
+                # The watchdog's shutdown can end a read as if the answer were complete (headers cut
+                # short read as the end of the headers): nothing read after it is an answer.
+                return failure_of(None, method, post, expired=True)
+        if content is None:
+            return HttpFailure('the answer is larger than %d bytes' % MAX_BODY_BYTES, method=method)
+        return Reply(response.status_code, response.headers, content, response.reason, method, response.url or url)
+
+    @staticmethod
+    def _read(response):
+        """The whole body, or None once it is larger than MAX_BODY_BYTES."""
+        chunks, size = [], 0
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return None
+            chunks.append(chunk)
+        return b''.join(chunks)
 
 
 def _causes(exc):

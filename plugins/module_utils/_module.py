@@ -7,25 +7,15 @@
 This is an internal module_utils of skillops.alexa, not a public API: it may change at any time.
 """
 
-import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError, SkillopsError, ValidationError
-from ansible_collections.skillops.alexa.plugins.module_utils._http import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpTransport, RetryPolicy)
-from ansible_collections.skillops.alexa.plugins.module_utils._lwa import (
-    DEFAULT_AUTHORIZE_URL, DEFAULT_LWA_URL, SUBSCRIPTIONS_SCOPE, AccessToken, LwaClient)
-from ansible_collections.skillops.alexa.plugins.module_utils._smapi import DEFAULT_SMAPI_URL, SmapiClient
-
-REFRESH_OPTIONS = (('lwa_client_id', 'ASK_LWA_CLIENT_ID'), ('lwa_client_secret', 'ASK_LWA_CLIENT_CONFIRMATION'),
-                   ('refresh_token', 'ASK_REFRESH_TOKEN'))
-HOW_TO_AUTHENTICATE = (
-    'either access_token (env ASK_ACCESS_TOKEN), or lwa_client_id, lwa_client_secret and refresh_token '
-    '(env ASK_LWA_CLIENT_ID, ASK_LWA_CLIENT_CONFIRMATION, ASK_REFRESH_TOKEN) so that access tokens are minted '
-    'and refreshed as needed')
+from ansible_collections.skillops.alexa.plugins.module_utils._config import (
+    OPTIONS, can_refresh, credentials_problem, explain, lwa_client, secrets_of, smapi_client, transport_for,
+    transport_problem)
+from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError, SkillopsError
+from ansible_collections.skillops.alexa.plugins.module_utils._http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 
 
 def from_env(name):
@@ -34,124 +24,16 @@ def from_env(name):
 
 def smapi_argument_spec():
     """The options every module of the smapi action group accepts (doc fragment skillops.alexa.smapi)."""
-    return dict(
-        access_token=dict(type='str', no_log=True, **from_env('ASK_ACCESS_TOKEN')),
-        lwa_client_id=dict(type='str', **from_env('ASK_LWA_CLIENT_ID')),
-        lwa_client_secret=dict(type='str', no_log=True, **from_env('ASK_LWA_CLIENT_CONFIRMATION')),
-        refresh_token=dict(type='str', no_log=True, **from_env('ASK_REFRESH_TOKEN')),
-        smapi_url=dict(type='str', default=DEFAULT_SMAPI_URL, **from_env('ASK_SMAPI_SERVER_BASE_URL')),
-        lwa_url=dict(type='str', default=DEFAULT_LWA_URL, **from_env('ASK_LWA_TOKEN_HOST')),
-        validate_certs=dict(type='bool', default=True),
-        timeout=dict(type='float', default=30),
-        retry_attempts=dict(type='int', default=5),
-        retry_max_delay=dict(type='float', default=30),
-        # Shared although only some modules use them, so that one module_defaults block fits all.
-        vendor_id=dict(type='str', **from_env('ASK_VENDOR_ID')),
-        authorize_url=dict(type='str', default=DEFAULT_AUTHORIZE_URL, **from_env('ASK_LWA_AUTHORIZE_HOST')),
-    )
-
-
-def can_refresh(params):
-    """Whether every refresh credential is given, so that access tokens can be minted."""
-    return all(params[name] for name, _env_name in REFRESH_OPTIONS)
-
-
-def credentials_problem(params):
-    """Why the shared options cannot authenticate, naming both ways to do it; None when they can."""
-    if params['access_token']:
-        return None
-    if not any(params[name] for name, _env_name in REFRESH_OPTIONS):
-        return 'No SMAPI credentials: supply %s.' % HOW_TO_AUTHENTICATE
-    missing = ['%s (env %s)' % (name, env) for name, env in REFRESH_OPTIONS if not params[name]]
-    if missing:
-        return 'Incomplete LWA credentials: %s also needed, or give access_token instead.' % ', '.join(missing)
-    return None
-
-
-def transport_for(params, max_concurrency=1):
-    """The HTTP transport the shared options describe."""
-    return HttpTransport(
-        timeout=params['timeout'], validate_certs=params['validate_certs'],
-        retry=RetryPolicy(attempts=params['retry_attempts'], max_delay=params['retry_max_delay']),
-        max_concurrency=max_concurrency)
-
-
-def lwa_client(params, transport):
-    return LwaClient(transport, params['lwa_url'], params['lwa_client_id'], params['lwa_client_secret'])
-
-
-def smapi_client(params, transport):
-    """The SMAPI client of one run: one access token, given or minted once and refreshed when stale."""
-    lwa = lwa_client(params, transport) if can_refresh(params) else None
-    token = AccessToken(lwa=lwa, access_token=params['access_token'],
-                        refresh_token=params['refresh_token'] if lwa else None)
-    return SmapiClient(transport, token, params['smapi_url'])
-
-
-def options_outside_a_module(args):
-    """The shared options for code that is not a module (an event source): each as given in ``args``,
-    else from its environment variable, else its default, converted to its type as a module would."""
-    params = {}
-    for name, spec in smapi_argument_spec().items():
-        # An empty value, as a template of an unset variable gives, counts as not given.
-        value = args.get(name) if args.get(name) != '' else None
-        if value is None and 'fallback' in spec:
-            value = os.environ.get(spec['fallback'][1][0]) or None
-        if value is None:
-            value = spec.get('default')
-        if value is not None:
-            try:
-                value = _CONVERT[spec['type']](value)
-            except (TypeError, ValueError):
-                raise ValidationError('%s must be %s, not %r' % (name, _KINDS[spec['type']], value)) from None
-        params[name] = value
-    return params
-
-
-_CONVERT = dict(str=str, bool=lambda value: boolean(value, strict=True), float=float, int=int)
-_KINDS = dict(str='a string', bool='true or false', float='a number', int='a whole number')
-
-
-LWA_HINTS = {
-    'invalid_client': 'LWA rejected the client: check lwa_client_id and lwa_client_secret (the security profile).',
-    'invalid_grant': ('LWA rejected the grant: the refresh token or code is expired, revoked, already used, or was '
-                      'issued to another security profile than lwa_client_id. Generate a new one for this client '
-                      'with the scope %s.' % SUBSCRIPTIONS_SCOPE),
-}
-SMAPI_HINTS = {
-    401: ('The access token is invalid or expired. Supply a fresh access_token, or lwa_client_id, '
-          'lwa_client_secret and refresh_token so the module can refresh it.'),
-    403: ("The token's user or security profile may not do this: use a token of a user of the vendor "
-          "named by vendor_id, and, to change a subscriber or its subscriptions, one from the security "
-          "profile (LWA client) that created the subscriber."),
-    404: 'Check the ID: no such object is visible to this token.',
-    400: 'Correct the request as the violations say.',
-}
-MISSING_SCOPE_HINT = ('The token lacks the scope %s: mint a refresh token whose scopes include it (for example '
-                      'ask util generate-lwa-tokens --scopes "%s").' % (SUBSCRIPTIONS_SCOPE, SUBSCRIPTIONS_SCOPE))
-AFTER_REFRESH_HINT = ("SMAPI rejects even a new token from this refresh token: check that the refresh token's user "
-                      'and security profile may use SMAPI (tokens from the client credentials grant never can).')
-
-
-def explain(error):
-    """A failure as a message that says what to fix: the error, and for a failed request a hint chosen
-    from its facts (the service, the status, the OAuth error, ...), never from its text."""
-    if not isinstance(error, ApiError) or not error.method:
-        return str(error)
-    return ('%s %s' % (error, _hint(error))).strip()
-
-
-def _hint(error):
-    service = 'LWA' if error.service == 'lwa' else 'SMAPI'
-    if error.retryable:
-        return '%s did not answer successfully in time; retry later or raise retry_attempts / timeout.' % service
-    if error.service == 'lwa':
-        return LWA_HINTS.get((error.oauth_error or '').lower(), 'Check lwa_url and the LWA credentials.')
-    if error.missing_scope:
-        return MISSING_SCOPE_HINT
-    if error.after_refresh:
-        return AFTER_REFRESH_HINT
-    return SMAPI_HINTS.get(error.status, '')
+    spec = {}
+    for name, option in OPTIONS.items():
+        spec[name] = dict(type=option['type'])
+        if 'default' in option:
+            spec[name]['default'] = option['default']
+        if option.get('env'):
+            spec[name].update(from_env(option['env']))
+        if option.get('secret'):
+            spec[name]['no_log'] = True
+    return spec
 
 
 class SmapiModule(AnsibleModule):
@@ -164,6 +46,12 @@ class SmapiModule(AnsibleModule):
         super().__init__(argument_spec=spec, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        problem = transport_problem(self.params)
+        if problem:
+            self.fail_json(msg=problem)
+        # Every secret of the run, given or minted, in every spelling a server could echo, is a no_log
+        # value: ansible masks it wherever it would appear in the output.
+        self.secrets = secrets_of(self.params, on_add=self.no_log_values.update)
         # Only the modules that send requests concurrently have max_concurrency.
         self.transport = transport_for(self.params, max_concurrency=self.params.get('max_concurrency') or 1)
         self._smapi = None
@@ -173,6 +61,10 @@ class SmapiModule(AnsibleModule):
             problem = credentials_problem(self.params)
             if problem:
                 self.fail_json(msg=problem)
+
+    def warn(self, warning):
+        # Warnings are not masked by no_log values on every ansible-core (2.19 keeps them as objects).
+        super().warn(self.secrets.mask(warning) if hasattr(self, 'secrets') else warning)
 
     def require_vendor(self):
         """The vendor ID, which the module cannot work without."""
@@ -194,13 +86,15 @@ class SmapiModule(AnsibleModule):
         must come from them); None when only an access token of unknown profile is given."""
         return self.params['lwa_client_id'] if self.can_refresh else None
 
-    def lwa(self):
-        return lwa_client(self.params, self.transport)
+    def lwa(self, returns_tokens=False):
+        """The LWA client. For a task whose result is the tokens it mints (``returns_tokens``), those
+        are masked in its errors but not registered as no_log values, which would hide the result."""
+        return lwa_client(self.params, self.transport, secrets_of(self.params) if returns_tokens else self.secrets)
 
     @property
     def smapi(self):
         if self._smapi is None:
-            self._smapi = smapi_client(self.params, self.transport)
+            self._smapi = smapi_client(self.params, self.transport, self.secrets)
         return self._smapi
 
     def create(self, what, path, body, find_twins):
@@ -231,10 +125,10 @@ class SmapiModule(AnsibleModule):
         except ApiError as error:
             # A failed request also leaves its facts in the result, for a playbook to branch on.
             facts = dict(error=error.as_dict()) if error.method else {}
-            self.fail_json(msg=explain(error), **facts)
+            self.fail_json(msg=self.secrets.mask(explain(error)), **facts)
         except SkillopsError as error:
-            self.fail_json(msg=str(error))
+            self.fail_json(msg=self.secrets.mask(str(error)))
         except Exception as error:  # pylint: disable=broad-except
             # Keep unexpected failures readable; the traceback still shows with -vvv.
-            self.fail_json(msg='Unexpected error: %s: %s' % (type(error).__name__, error),
-                           exception=traceback.format_exc())
+            self.fail_json(msg=self.secrets.mask('Unexpected error: %s: %s' % (type(error).__name__, error)),
+                           exception=self.secrets.mask(traceback.format_exc()))

@@ -17,6 +17,11 @@ from ansible_collections.skillops.alexa.plugins.module_utils._smapi import SETTL
 SDNS_ACCOUNT_ID = '258925066295'
 SUBSCRIBERS_PATH = '/v0/developmentEvents/subscribers'
 SUBSCRIPTIONS_PATH = '/v0/developmentEvents/subscriptions'
+# What SMAPI answers for a subscriber and a subscription, as far as the modules read them
+# (_smapi.shape_problem): an answer of another shape is refused before they see it.
+SUBSCRIBER_SHAPE = {'subscriberId': str, 'name': str, 'status?': str, 'clientId?': str,
+                    'endpoint?': {'uri?': str, 'authorization?': {'arn?': str}}}
+SUBSCRIPTION_SHAPE = {'subscriptionId': str, 'name': str, 'subscriberId': str, 'vendorId': str, 'events?': [str]}
 MAX_NAME_LENGTH = 255
 
 # Spelled as in the official SMAPI model; 'All' stands alone and covers every development event.
@@ -234,7 +239,7 @@ def the_one_named(twins, what, id_key, name, sleep):
 
 def list_subscribers(smapi, vendor_id):
     """Every SubscriberSummary of ``vendor_id`` (the list is where status and client live)."""
-    return smapi.paginate(SUBSCRIBERS_PATH, 'subscribers', params=dict(vendorId=vendor_id))
+    return smapi.paginate(SUBSCRIBERS_PATH, 'subscribers', SUBSCRIBER_SHAPE, params=dict(vendorId=vendor_id))
 
 
 def list_subscriptions(smapi, vendor_id, subscriber_id=None):
@@ -243,7 +248,7 @@ def list_subscriptions(smapi, vendor_id, subscriber_id=None):
     if subscriber_id:
         query['subscriberId'] = subscriber_id
     try:
-        return list(smapi.paginate(SUBSCRIPTIONS_PATH, 'subscriptions', params=query))
+        return list(smapi.paginate(SUBSCRIPTIONS_PATH, 'subscriptions', SUBSCRIPTION_SHAPE, params=query))
     except NotFound:
         if not subscriber_id:
             raise

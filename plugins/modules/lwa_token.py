@@ -135,13 +135,13 @@ def main():
                 params['lwa_client_id'], params['scopes'], params['redirect_uri'], params['oauth_state'],
                 params['authorize_url']))
         if params['grant'] == 'refresh_token':
-            tokens = module.lwa().refresh(params['refresh_token'])
+            tokens = module.lwa(returns_tokens=True).refresh(params['refresh_token'])
             # The refresh token is the one given (and would come back masked as a no_log value).
             tokens.pop('refresh_token', None)
         elif module.check_mode:
             module.exit_json(changed=False, msg='Check mode: the code was not exchanged, since it works only once.')
         else:
-            tokens = module.lwa().exchange_code(params['code'], params['redirect_uri'])
+            tokens = module.lwa(returns_tokens=True).exchange_code(params['code'], params['redirect_uri'])
         module.exit_json(changed=False, access_token=tokens.get('access_token'), refresh_token=tokens.get('refresh_token'),
                          token_type=tokens.get('token_type'), expires_in=tokens.get('expires_in'))
 

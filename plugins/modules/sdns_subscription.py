@@ -110,8 +110,8 @@ subscription:
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import Conflict, NotFound
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
-    SUBSCRIPTIONS_PATH, find_subscriber, find_subscription, no_such_subscriber, normalize_events, plan,
-    refuse_foreign_subscriber, subscription_body, subscription_twin_ids, subscription_view, validate_name)
+    SUBSCRIPTION_SHAPE, SUBSCRIPTIONS_PATH, find_subscriber, find_subscription, no_such_subscriber, normalize_events,
+    plan, refuse_foreign_subscriber, subscription_body, subscription_twin_ids, subscription_view, validate_name)
 
 
 def main():
@@ -136,7 +136,7 @@ def manage(module):
 
     def lookup(subscription_id=params['subscription_id']):
         if subscription_id:
-            return module.smapi.get_or_none('%s/%s' % (SUBSCRIPTIONS_PATH, subscription_id))
+            return module.smapi.get_or_none('%s/%s' % (SUBSCRIPTIONS_PATH, subscription_id), shape=SUBSCRIPTION_SHAPE)
         return find_subscription(module.smapi, vendor_id, subscriber_id, params['name'])
 
     def twins():

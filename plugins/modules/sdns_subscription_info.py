@@ -65,7 +65,7 @@ subscriptions:
 
 from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import (
-    SUBSCRIPTIONS_PATH, list_subscriptions, matching, subscription_view)
+    SUBSCRIPTION_SHAPE, SUBSCRIPTIONS_PATH, list_subscriptions, matching, subscription_view)
 
 
 def main():
@@ -75,7 +75,7 @@ def main():
     def run():
         params = module.params
         if params['subscription_id']:
-            found = [module.smapi.get_or_none('%s/%s' % (SUBSCRIPTIONS_PATH, params['subscription_id']))]
+            found = [module.smapi.get_or_none('%s/%s' % (SUBSCRIPTIONS_PATH, params['subscription_id']), shape=SUBSCRIPTION_SHAPE)]
         else:
             found = list_subscriptions(module.smapi, module.require_vendor(), params['subscriber_id'])
         subscriptions = [subscription_view(item) for item in found if item]

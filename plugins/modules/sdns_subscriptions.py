@@ -161,7 +161,8 @@ removed_duplicates:
 from ansible_collections.skillops.alexa.plugins.module_utils._bulk import (
     apply_steps, declared_items, plan_set, read_set, report, settle_creates)
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import Conflict, SkillopsError, ValidationError
-from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule, explain
+from ansible_collections.skillops.alexa.plugins.module_utils._config import explain
+from ansible_collections.skillops.alexa.plugins.module_utils._module import SmapiModule
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import find_subscriber, refuse_foreign_subscriber
 
 # The failure message names this many failed items; results holds them all.

@@ -61,6 +61,7 @@ from ansible_collections.skillops.alexa.plugins.module_utils._module import Smap
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import matching
 
 VENDORS_PATH = '/v1/vendors'
+VENDORS_SHAPE = {'vendors': [{'id': str, 'name?': str, 'roles?': [str]}]}
 
 
 def main():
@@ -68,7 +69,7 @@ def main():
 
     def run():
         vendors = [dict(id=v.get('id'), name=v.get('name'), roles=v.get('roles') or [])
-                   for v in module.smapi.get(VENDORS_PATH).get('vendors') or []]
+                   for v in module.smapi.get(VENDORS_PATH, shape=VENDORS_SHAPE)['vendors']]
         module.exit_json(changed=False, vendors=matching(vendors, module.params, ('name',)))
 
     module.run(run)

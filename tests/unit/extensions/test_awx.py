@@ -21,7 +21,8 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ansible_collections.skillops.alexa.plugins.module_utils._lwa import DEFAULT_AUTHORIZE_URL, DEFAULT_LWA_URL
-from ansible_collections.skillops.alexa.plugins.module_utils._module import REFRESH_OPTIONS, smapi_argument_spec
+from ansible_collections.skillops.alexa.plugins.module_utils._config import REFRESH_OPTIONS
+from ansible_collections.skillops.alexa.plugins.module_utils._module import smapi_argument_spec
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import EVENTS
 from ansible_collections.skillops.alexa.plugins.module_utils._smapi import DEFAULT_SMAPI_URL
 

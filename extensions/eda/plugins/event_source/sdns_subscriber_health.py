@@ -17,8 +17,9 @@ if os.path.basename(_COLLECTIONS) == 'ansible_collections' and os.path.dirname(_
 # pylint: disable=wrong-import-position
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import SkillopsError  # noqa: E402
 from ansible_collections.skillops.alexa.plugins.module_utils._events import status_changes  # noqa: E402
-from ansible_collections.skillops.alexa.plugins.module_utils._module import (  # noqa: E402
-    can_refresh, credentials_problem, explain, options_outside_a_module, smapi_client, transport_for)
+from ansible_collections.skillops.alexa.plugins.module_utils._config import (  # noqa: E402
+    can_refresh, credentials_problem, explain, options_outside_a_module, secrets_of, smapi_client, transport_for,
+    transport_problem)
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import list_subscribers  # noqa: E402
 
 DOCUMENTATION = r"""
@@ -38,6 +39,8 @@ description:
     every look fails from then on; give the refresh credentials to a source that runs for long.
   - A failed look is logged and the next one made after O(interval) seconds, with a new client (so
     that a failed token request is asked for again).
+  - Its requests follow no redirect and end at their O(timeout) deadline, and every secret it is given
+    or mints is masked in what it logs, as for the modules.
   - Needs ansible-core and requests in the Python of ansible-rulebook.
 options:
   vendor_id:
@@ -79,7 +82,7 @@ async def main(queue, args):
         params = options_outside_a_module(args)
     except SkillopsError as error:
         raise ValueError('skillops.alexa.sdns_subscriber_health: %s' % error) from None
-    problem = credentials_problem(params)
+    problem = credentials_problem(params) or transport_problem(params)
     if problem:
         raise ValueError('skillops.alexa.sdns_subscriber_health: %s' % problem)
     if not params['vendor_id']:
@@ -89,11 +92,13 @@ async def main(queue, args):
     if not can_refresh(params):
         logger.warning('skillops.alexa.sdns_subscriber_health: only an access token is given; it cannot be '
                        'refreshed, so the looks fail once it expires (after an hour)')
+    # Every secret given or minted, masked in whatever the source logs (it has no no_log to hide them).
+    secrets = secrets_of(params)
     smapi = None
     statuses = {}
     while True:
         # One client, and so one access token, for as long as the looks succeed.
-        smapi = smapi or smapi_client(params, transport_for(params))
+        smapi = smapi or smapi_client(params, transport_for(params), secrets)
         try:
             # The client blocks (and sleeps between retries): run it beside the event loop.
             summaries = await asyncio.to_thread(_look, smapi, params['vendor_id'])
@@ -101,7 +106,8 @@ async def main(queue, args):
         except Exception as error:  # pylint: disable=broad-except
             # A failed look (or an answer it did not foresee) must not stop the source.
             logger.warning('skillops.alexa.sdns_subscriber_health: listing the subscribers of %s failed: %s',
-                           params['vendor_id'], explain(error) if isinstance(error, SkillopsError) else repr(error))
+                           params['vendor_id'],
+                           secrets.mask(explain(error) if isinstance(error, SkillopsError) else repr(error)))
             # The client remembers a failed token request; the next look starts afresh.
             smapi = None
         else:

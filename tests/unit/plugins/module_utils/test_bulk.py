@@ -97,7 +97,7 @@ class Lists:
         self.by_vendor = by_vendor
         self.asked = []
 
-    def paginate(self, path, item_key, params=None):
+    def paginate(self, path, item_key, id_key, params=None):
         self.asked.append(params['vendorId'])
         answer = self.by_vendor[params['vendorId']]
         if isinstance(answer, Exception):

@@ -7,8 +7,9 @@ import pytest
 
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import (
     Ambiguous, ApiError, Conflict, NotFound, ValidationError)
-from ansible_collections.skillops.alexa.plugins.module_utils._module import (
-    credentials_problem, explain, options_outside_a_module, smapi_argument_spec)
+from ansible_collections.skillops.alexa.plugins.module_utils._config import (
+    credentials_problem, explain, options_outside_a_module, transport_problem)
+from ansible_collections.skillops.alexa.plugins.module_utils._module import smapi_argument_spec
 
 TOKEN = '/auth/o2/token'
 SUBSCRIBER = '/v0/developmentEvents/subscribers/amzn1.ask-subscriber.1'
@@ -41,6 +42,15 @@ RETRY_HINT = 'did not answer successfully in time; retry later or raise retry_at
     (dict(status=400), 'Correct the request as the violations say.'),
     (dict(status=429, retryable=True), 'SMAPI ' + RETRY_HINT),
     (dict(status=None, retryable=True), 'SMAPI ' + RETRY_HINT),
+    (dict(status=307), 'Check smapi_url: it must be the service itself, since no credential is sent to another '
+                       'address (a redirect means a proxy, a wrong URL or a compromised name in between).'),
+    (dict(service='lwa', status=308), 'Check lwa_url: it must be the service itself, since no credential is sent to '
+                                      'another address (a redirect means a proxy, a wrong URL or a compromised name in '
+                                      'between).'),
+    (dict(status=200, retryable=True), 'SMAPI answered what it never does; check smapi_url: it must be the service '
+                                       'itself, not a proxy or another server.'),
+    (dict(service='lwa', status=200), 'LWA answered what it never does; check lwa_url: it must be the service itself, '
+                                      'not a proxy or another server.'),
 ])
 def test_explain_chooses_the_hint_from_the_facts(facts, hint):
     path = TOKEN if facts.get('service') == 'lwa' else SUBSCRIBER
@@ -125,3 +135,14 @@ def test_credentials_problem_names_what_is_missing(given, problem):
         assert found is None
     else:
         assert found.startswith(problem)
+
+
+@pytest.mark.parametrize('params, problem', [
+    (dict(timeout=0, retry_attempts=5, retry_max_delay=30), 'timeout must be a number of seconds above 0, not 0'),
+    (dict(timeout=-1.5, retry_attempts=5, retry_max_delay=30), 'timeout must be a number of seconds above 0, not -1.5'),
+    (dict(timeout=30, retry_attempts=0, retry_max_delay=30), 'retry_attempts must be 1 or more, not 0'),
+    (dict(timeout=30, retry_attempts=1, retry_max_delay=-1), 'retry_max_delay must be 0 or more seconds, not -1'),
+    (dict(timeout=0.5, retry_attempts=1, retry_max_delay=0), None),
+])
+def test_transport_options_out_of_range_are_named(params, problem):
+    assert transport_problem(params) == problem

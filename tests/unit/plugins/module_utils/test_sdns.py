@@ -262,7 +262,7 @@ class ListingClient:
         self.answer = answer
         self.queries = []
 
-    def paginate(self, path, item_key, params=None):
+    def paginate(self, path, item_key, id_key, params=None):
         self.queries.append((path, item_key, params))
         if isinstance(self.answer, Exception):
             raise self.answer
