@@ -6,6 +6,8 @@
 # tests, the SMAPI contract test and the official ASK CLI against the sandbox), package (the tarball:
 # its contents, installed from it on its own with its unit tests and make demo's workflow, and the
 # execution environment's build context from ansible-builder create),
+# hostile (the modules, the lookup and the event source against a hostile SMAPI/LWA server: redirects,
+# dripping answers, echoed secrets, unusable answers, endless pages: tests/hostile),
 # eda (the rulebooks of extensions/eda/ on the real ansible-rulebook against a fresh sandbox: tests/eda),
 # integration (ansible-test integration on a fresh sandbox; INTEGRATION_TARGETS names targets).
 # Without arguments every suite runs, cheapest first; named suites run in the order given.
@@ -16,10 +18,10 @@ cd "$(dirname "$0")/.."
 # shellcheck source=hacking/lane-env.sh
 . hacking/lane-env.sh
 collection="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/skillops/alexa"
-all_suites=(sanity lint docs units sandbox package eda integration)
+all_suites=(sanity lint docs units sandbox package hostile eda integration)
 
 # The other lanes have only ansible-core and the collection's requirements: lint, docs, the sandbox,
-# the package and the eda suites would run on main's tools.
+# the package, the hostile and the eda suites would run on main's tools.
 [ "$LANE" = main ] || all_suites=(sanity units integration)
 
 [ $# -gt 0 ] || set -- "${all_suites[@]}"
@@ -89,6 +91,9 @@ run_suite() {  # run_suite NAME
     package)
       suite package "$pytest_passed" -- \
         python -m pytest -q -p no:cacheprovider tests/package ;;
+    hostile)
+      suite hostile "$pytest_passed" -- \
+        python -m pytest -q -p no:cacheprovider tests/hostile ;;
     eda)
       # ansible-rulebook's rule engine runs in a JVM.
       java -version >/dev/null 2>&1 || {
