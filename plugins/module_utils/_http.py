@@ -344,6 +344,8 @@ class Deadline:
         self.at = clock() + seconds
         self.expired = False
         self.cut = False
+        # Each connection in use, with the socket it had when last seen: a response to "Connection:
+        # close" takes the socket over from its connection, which then holds None.
         self._connections = []
         self._lock = threading.Lock()
         self._timer = threading.Timer(max(0.0, seconds), self._expire)
@@ -356,25 +358,35 @@ class Deadline:
         with self._lock:
             if self._connections is None:
                 return
+            seen = self._find(connection)
+            if seen is None:
+                seen = [connection, None]
+                self._connections.append(seen)
+            seen[1] = connection.sock or seen[1]
             if self.expired:
-                self.cut = True
-                _shut_down(connection.sock)
-            elif connection not in self._connections:
-                self._connections.append(connection)
+                self._cut(seen)
 
     def release(self, connection):
         with self._lock:
-            if self._connections and connection in self._connections:
-                self._connections.remove(connection)
+            seen = self._find(connection) if self._connections else None
+            if seen is not None:
+                self._connections.remove(seen)
+
+    def _find(self, connection):
+        return next((seen for seen in self._connections if seen[0] is connection), None)
 
     def _expire(self):
         with self._lock:
             if self._connections is None:  # the attempt ended in time
                 return
             self.expired = True
-            for connection in self._connections:
-                self.cut = True
-                _shut_down(connection.sock)
+            for seen in self._connections:
+                self._cut(seen)
+
+    def _cut(self, seen):
+        self.cut = True
+        _shut_down(seen[0].sock)
+        _shut_down(seen[1])
 
     def __enter__(self):
         _attempt.deadline = self
