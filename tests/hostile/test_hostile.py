@@ -413,7 +413,7 @@ ANSWERS = [
     Case('subscription-missing-id', SUBSCRIPTION, {GET_SUBSCRIPTION: answer(200, '{"name": "no id"}')},
          args=dict(vendor_id='M1HOSTILE', subscription_id=SUBSCRIPTION_ID, events=['AlexaDevelopmentEvent.All']),
          expect=(unusable(GET_SUBSCRIPTION[1], 'a JSON object with subscriptionId, name, subscriberId, vendorId '
-                                                '(the answer has no subscriptionId)'),),
+                                               '(the answer has no subscriptionId)'),),
          requests={GET_SUBSCRIPTION: 1}),
     Case('subscriptions-html-200', SUBSCRIPTIONS, {LIST_SUBSCRIPTIONS: answer(200, HTML, 'text/html')},
          args=SUBSCRIPTIONS_ARGS, expect=('3 of 3 subscriptions failed', unusable(SUBSCRIPTIONS_PATH, 'a JSON object',
