@@ -148,6 +148,22 @@ def unusable(reply, service, expected, retryable=False, mask=None):
                        retryable=retryable)
 
 
+def error_body(reply, key):
+    """The JSON object of an error answer when it holds a string ``key`` (the service's own error
+    shape), else None (a proxy's page, an empty body)."""
+    try:
+        body = reply.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) and isinstance(body.get(key), str) else None
+
+
+def foreign_error(reply, shape, mask=None):
+    """The words for an error answer in no ``shape`` of the service: its reason, content type and body."""
+    return '%s; the body (%s) is no %s: %s' % (reply.reason or 'no reason', reply.content_type, shape,
+                                               reply.excerpt(mask))
+
+
 def json_body(reply, service, mask=None, kind=dict, expected='a JSON object'):
     """The body of a 2xx answer as JSON of type ``kind``. A body that is not JSON at all (HTML from a
     proxy, a truncated answer) may come right on the next attempt; JSON of another type will not."""

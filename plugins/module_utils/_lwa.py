@@ -12,7 +12,8 @@ import threading
 from urllib.parse import urlencode
 
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError
-from ansible_collections.skillops.alexa.plugins.module_utils._http import HttpFailure, json_body, unusable
+from ansible_collections.skillops.alexa.plugins.module_utils._http import (
+    HttpFailure, error_body, foreign_error, json_body, unusable)
 from ansible_collections.skillops.alexa.plugins.module_utils._secrets import Secrets
 
 SUBSCRIPTIONS_SCOPE = 'alexa::ask:subscriptions'
@@ -27,13 +28,9 @@ def lwa_error(failure, mask=None):
     reply = failure.reply
     if failure.reason or reply is None:
         return ApiError.of_failure(failure, failure.reason)
-    try:
-        body = reply.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict) or not isinstance(body.get('error'), str):
-        return ApiError.of_failure(failure, '%s; the body (%s) is no OAuth error: %s'
-                                   % (reply.reason or 'no reason', reply.content_type, reply.excerpt(mask)))
+    body = error_body(reply, 'error')
+    if body is None:
+        return ApiError.of_failure(failure, foreign_error(reply, 'OAuth error', mask))
     description = body.get('error_description')
     return ApiError.of_failure(failure, description if isinstance(description, str) and description else body['error'],
                                oauth_error=body['error'])

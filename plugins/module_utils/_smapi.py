@@ -11,7 +11,8 @@ from collections import namedtuple
 from urllib.parse import urlsplit
 
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError, NotFound
-from ansible_collections.skillops.alexa.plugins.module_utils._http import HttpFailure, json_body, unusable
+from ansible_collections.skillops.alexa.plugins.module_utils._http import (
+    HttpFailure, error_body, foreign_error, json_body, unusable)
 from ansible_collections.skillops.alexa.plugins.module_utils._secrets import Secrets
 
 DEFAULT_SMAPI_URL = 'https://api.amazonalexa.com'
@@ -39,14 +40,9 @@ def smapi_error(failure, mask=None):
     kind = NotFound if failure.status == 404 else ApiError
     if failure.reason or reply is None:
         return kind.of_failure(failure, failure.reason)
-    try:
-        body = reply.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict) or not isinstance(body.get('message'), str):
-        # Not SMAPI speaking (a proxy's HTML page, an empty body): say what came instead.
-        error = kind.of_failure(failure, '%s; the body (%s) is no SMAPI error: %s'
-                                % (reply.reason or 'no reason', reply.content_type, reply.excerpt(mask)))
+    body = error_body(reply, 'message')
+    if body is None:
+        error = kind.of_failure(failure, foreign_error(reply, 'SMAPI error', mask))
     else:
         code = body.get('code') if isinstance(body.get('code'), str) else None
         violations = body.get('violations') if isinstance(body.get('violations'), list) else None
