@@ -210,14 +210,14 @@ def _origin_of(location):
 
 
 def failure_of(exception, method, post, expired):
-    """The HttpFailure for a requests exception raised by one attempt."""
+    """The HttpFailure for a requests exception raised by one attempt (None: the deadline cut it)."""
+    # A connection that failed while connecting never carried the request; any other failure may
+    # have come after the server stored a POST. That holds at the deadline too.
+    never_sent = any(isinstance(cause, NEVER_SENT) for cause in _causes(exception))
     if expired:
         return HttpFailure('no complete answer within the deadline (timeout)', method=method, retryable=True,
-                           maybe_stored=post)
+                           maybe_stored=post and not never_sent)
     permanent = isinstance(exception, PERMANENT_FAILURES)
-    # A connection that failed while connecting never carried the request; any other failure may
-    # have come after the server stored a POST.
-    never_sent = any(isinstance(cause, NEVER_SENT) for cause in _causes(exception))
     return HttpFailure(_describe_exception(exception), method=method, retryable=not permanent,
                        maybe_stored=post and not never_sent)
 

@@ -1293,12 +1293,6 @@ def test_a_name_lookup_that_hangs_ends_at_the_deadline(local, monkeypatch):
     assert 0.4 < elapsed < 1.4, elapsed
 
 
-CONNECT_RACE = ('failure_of looks at Deadline.expired before it looks for a never-sent cause: a connect (or name lookup) '
-                'that times out at the deadline, when the timer fires first, is reported as "no complete answer within '
-                'the deadline" with maybe_stored=True, so a POST that never reached the server is not re-sent')
-
-
-@pytest.mark.xfail(strict=True, reason=CONNECT_RACE)
 def test_a_post_whose_connect_timed_out_just_after_the_deadline_passed_is_resent(answer):
     class SlowToConnect(FakeSession):
         def request(self, method, url, **kwargs):
