@@ -184,12 +184,12 @@ def classify(method, result, idempotent):
         return Outcome(UNKNOWN if result.maybe_stored and not idempotent else RETRY, result)
     if 200 <= result.status_code < 300:
         return Outcome(DONE, None)
-    failure = HttpFailure(reply=result, method=method, path=urlsplit(result.url).path,
-                          retryable=result.status_code in RETRYABLE_STATUSES)
+    path = urlsplit(result.url).path
     if 300 <= result.status_code < 400:
-        failure.reason = 'redirect (HTTP %s) to %s refused: requests are sent only to the configured URL' % (
-            result.status_code, _origin_of(result.headers.get('Location')))
-        return Outcome(FAIL, failure)
+        return Outcome(FAIL, HttpFailure(
+            'redirect (HTTP %s) to %s refused: requests are sent only to the configured URL'
+            % (result.status_code, _origin_of(result.headers.get('Location'))), reply=result, method=method, path=path))
+    failure = HttpFailure(reply=result, method=method, path=path, retryable=result.status_code in RETRYABLE_STATUSES)
     if not failure.retryable:
         return Outcome(FAIL, failure)
     failure.retry_after = parse_retry_after(result.headers.get('Retry-After'))
@@ -202,10 +202,12 @@ def _origin_of(location):
     """Where a Location points, in words: its origin, never its path or query (which may hold anything)."""
     try:
         parts = urlsplit(location or '')
+        port = parts.port
     except ValueError:
         return 'an address that does not parse'
-    if parts.netloc:
-        return '%s://%s' % (parts.scheme, parts.netloc)
+    if parts.hostname:
+        # The host and port alone: any user and password in the address stay out of the message.
+        return '%s//%s%s' % (parts.scheme + ':' if parts.scheme else '', parts.hostname, ':%d' % port if port else '')
     return 'the same origin' if parts.path else 'nowhere'
 
 
@@ -217,9 +219,10 @@ def failure_of(exception, method, post, expired):
     if expired:
         return HttpFailure('no complete answer within the deadline (timeout)', method=method, retryable=True,
                            maybe_stored=post and not never_sent)
+    # A wrong URL or a certificate that does not verify stops the request before it is sent.
     permanent = isinstance(exception, PERMANENT_FAILURES)
     return HttpFailure(_describe_exception(exception), method=method, retryable=not permanent,
-                       maybe_stored=post and not never_sent)
+                       maybe_stored=post and not never_sent and not permanent)
 
 
 class RetryPolicy:
@@ -641,4 +644,6 @@ def _describe_exception(exc):
     cause = list(_causes(exc))[-1]
     if cause is exc:
         return '%s: %s' % (type(exc).__name__, exc)
-    return '%s: %s: %s' % (type(exc).__name__, type(cause).__name__, getattr(cause, 'strerror', None) or cause)
+    # urllib3 puts the connection object before the words (a repr with a memory address): the words only.
+    words = cause.args[-1] if len(cause.args) > 1 and isinstance(cause.args[-1], str) else cause
+    return '%s: %s: %s' % (type(exc).__name__, type(cause).__name__, getattr(cause, 'strerror', None) or words)

@@ -23,8 +23,8 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 
 from ansible_collections.skillops.alexa.plugins.module_utils._http import (
     COLLECTION_VERSION, DONE, FAIL, MAX_BODY_BYTES, RETRY, THROTTLES_ALLOWED, UNKNOWN, AdaptiveLimit, Deadline,
-    DeadlineAdapter, HttpFailure, HttpTransport, Reply, RetryPolicy, classify, failure_of, json_body,
-    parse_retry_after, unusable)
+    DeadlineAdapter, HttpFailure, HttpTransport, Reply, RetryPolicy, classify, error_body, failure_of, foreign_error,
+    json_body, parse_retry_after, unusable)
 
 URL = 'https://api.amazonalexa.com/v0/developmentEvents/subscribers'
 PATH = '/v0/developmentEvents/subscribers'
@@ -353,6 +353,8 @@ def test_failures_no_retry_can_mend_fail_at_once(make, answer, failure):
     ('/v1/developmentEvents/subscribers', 'the same origin'),
     (None, 'nowhere'),
     ('http://[::1/x', 'an address that does not parse'),
+    ('https://user:pass-word@evil.example/x', 'https://evil.example'),
+    ('//evil.example:81/x', '//evil.example:81'),
 ])
 def test_a_redirect_fails_at_once_naming_the_origin_of_its_location(make, answer, method, status, location, origin):
     redirect = answer(status, headers={'Location': location} if location else {}, reason='Moved')
@@ -661,12 +663,32 @@ def test_failure_of_judges_an_exception_by_its_type_and_causes(exception, retrya
         assert failure.reason.startswith(type(exception).__name__ + ': ')
 
 
-@pytest.mark.parametrize('exception', [READ_TIMEOUT, RESET, TRUNCATED, RequestsConnectionError('gone')])
-def test_failure_of_an_attempt_past_its_deadline_is_a_retryable_timeout(exception):
+@pytest.mark.parametrize('exception, sent', [
+    (READ_TIMEOUT, True), (RESET, True), (TRUNCATED, True), (RequestsConnectionError('gone'), True),
+    (None, True),                                   # no exception: the deadline cut an answer that looked whole
+    (NO_CONNECT, False), (REFUSED, False), (UNRESOLVED, False),   # the deadline passed before a connection
+])
+def test_failure_of_an_attempt_past_its_deadline_is_a_retryable_timeout(exception, sent):
     for method, post in (('GET', False), ('POST', True)):
         failure = failure_of(exception, method, post, expired=True)
         assert failure.reason == 'no complete answer within the deadline (timeout)'
-        assert (failure.retryable, failure.maybe_stored) == (True, post)
+        assert (failure.retryable, failure.maybe_stored) == (True, post and sent)
+
+
+@pytest.mark.parametrize('content, expected', [
+    (b'{"message": "No such vendor."}', {'message': 'No such vendor.'}),
+    (b'{"message": 404}', None), (b'{"error": "x"}', None), (b'["message"]', None),
+    (b'<html>Bad gateway</html>', None), (b'', None),
+])
+def test_error_body_is_the_services_own_shape_or_none(content, expected):
+    assert error_body(Reply(400, {'Content-Type': 'application/json'}, content), 'message') == expected
+
+
+def test_foreign_error_names_the_reason_the_content_type_and_the_masked_body():
+    reply = Reply(502, {'Content-Type': 'text/html; charset=utf-8'}, b'<h1>Bad gateway</h1> token hunter2', reason='Bad Gateway')
+    assert foreign_error(reply, 'SMAPI error', mask=lambda text: text.replace('hunter2', '********')) == (
+        "Bad Gateway; the body (text/html) is no SMAPI error: '<h1>Bad gateway</h1> token ********'")
+    assert foreign_error(Reply(500), 'OAuth error') == 'no reason; the body (no content type) is no OAuth error: an empty body'
 
 
 # --- Deadline: one attempt's end, enforced on its sockets ---------------------------------------
