@@ -110,7 +110,7 @@ def transport_for(params, max_concurrency=1):
     """The HTTP transport the shared options describe."""
     return HttpTransport(
         timeout=params['timeout'], validate_certs=params['validate_certs'],
-        retry=RetryPolicy(attempts=params['retry_attempts'], max_delay=params.get('retry_max_delay', 30)),
+        retry=RetryPolicy(attempts=params['retry_attempts'], max_delay=params['retry_max_delay']),
         max_concurrency=max_concurrency)
 
 

@@ -9,11 +9,11 @@ This is an internal module_utils of skillops.alexa, not a public API: it may cha
 
 import math
 import threading
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import ApiError
 from ansible_collections.skillops.alexa.plugins.module_utils._http import (
-    HttpFailure, error_body, foreign_error, json_body, unusable)
+    HttpFailure, error_body, foreign_error, json_body)
 from ansible_collections.skillops.alexa.plugins.module_utils._secrets import Secrets
 
 SUBSCRIPTIONS_SCOPE = 'alexa::ask:subscriptions'
@@ -97,14 +97,14 @@ class LwaClient:
                 and math.isfinite(expires_in) and expires_in > 0
                 and isinstance(answer.get('refresh_token', ''), str)):
             return answer
-        failure = unusable(reply, 'lwa', TOKEN_ANSWER, mask=self.secrets.mask)
-        failure.reason = 'LWA answered %s with %s where %s was expected; it sent %s' % (
-            reply.status_code, reply.content_type, TOKEN_ANSWER,
-            ', '.join(_described(answer, key) for key in ('access_token', 'token_type', 'expires_in')))
+        # What came instead, field by field: an excerpt of the body could show a token.
+        sent = ', '.join(_described(answer, key) for key in ('access_token', 'token_type', 'expires_in'))
         others = sorted(set(answer) - set(('access_token', 'token_type', 'expires_in', 'refresh_token', 'scope')))
         if others:
-            failure.reason += ', and %s' % ', '.join(others[:10])
-        raise failure
+            sent += ', and %s' % ', '.join(others[:10])
+        raise HttpFailure('LWA answered %s with %s where %s was expected; it sent %s'
+                          % (reply.status_code, reply.content_type, TOKEN_ANSWER, sent), reply=reply,
+                          method=reply.method, path=urlsplit(reply.url).path, service='lwa')
 
 
 def authorization_url(client_id, scopes, redirect_uri, state=None, authorize_url=DEFAULT_AUTHORIZE_URL):

@@ -97,7 +97,7 @@ def _checked(shape, expected, mask):
     return check
 
 
-KIND_NAMES = {str: 'a non-empty string', list: 'a list', dict: 'an object', int: 'a number'}
+KIND_NAMES = {str: 'a non-empty string', list: 'a list', dict: 'an object'}
 
 
 def _created_id(path, mask):
