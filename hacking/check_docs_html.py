@@ -5,7 +5,9 @@ Usage: python hacking/check_docs_html.py HTML_DIR
 
 Every module, lookup and filter of skillops.alexa has a page with a table row for each of its options,
 its examples as written, and a row for each of its return values; every role has a page with a row for
-each option of each entry point; the extra docs of docs/docsite/ and the links of links.yml are there.
+each option of each entry point; every EDA plugin has a page (hacking/eda_plugin_docs.py) linked from
+the index, with a row for each option of its DOCUMENTATION and its EXAMPLES as written; the extra docs
+of docs/docsite/ and the links of links.yml are there.
 Prints one line per page and fails, listing what is missing, if anything is.
 """
 
@@ -17,6 +19,10 @@ import subprocess
 import sys
 
 import yaml
+from antsibull_docs.rst_labels import get_option_ref
+from docutils.nodes import make_id
+
+import eda_plugin_docs
 
 COLLECTION = 'skillops.alexa'
 DOCSITE = pathlib.Path(__file__).resolve().parent.parent / 'docs' / 'docsite'
@@ -81,6 +87,23 @@ def check_role(html_dir, name, doc):
     return problems, None if problems else summary
 
 
+def check_eda_plugin(html_dir, index, kind, name, doc, examples):
+    fqcn = '%s.%s' % (COLLECTION, name)
+    page_name = '%s_%s.html' % (name, kind)
+    if not (html_dir / page_name).is_file():
+        return ['%s: no page' % page_name], None
+    page = (html_dir / page_name).read_text(encoding='utf-8')
+    problems = [] if 'href="%s"' % page_name in index else ['index.html: no link to %s' % page_name]
+    # A row's id is the one Sphinx gives the label of its option (the label O() refers to).
+    problems += ['%s: no row for the option %s' % (page_name, option) for option in sorted(doc['options'])
+                 if 'id="%s"' % make_id(get_option_ref(fqcn, kind, None, [option])) not in page]
+    shown = section(page, 'examples')
+    if shown is None or ' '.join(examples.split()) not in text_of(shown):
+        problems.append('%s: no examples section showing the examples as written' % page_name)
+    summary = '%s: %d options, examples, linked from index.html' % (page_name, len(doc['options']))
+    return problems, None if problems else summary
+
+
 def check_extra_docs(html_dir):
     problems, summaries = [], []
     index = (html_dir / 'index.html').read_text(encoding='utf-8')
@@ -116,6 +139,11 @@ def main(html_dir):
     docs = ansible_doc('-t', 'role', *roles) if roles else {}
     for name in roles:
         found, summary = check_role(html_dir, name, docs[name])
+        problems += found
+        summaries += [summary] if summary else []
+    index = (html_dir / 'index.html').read_text(encoding='utf-8')
+    for kind, name, doc, examples in eda_plugin_docs.plugins():
+        found, summary = check_eda_plugin(html_dir, index, kind, name, doc, examples)
         problems += found
         summaries += [summary] if summary else []
     found, more = check_extra_docs(html_dir)

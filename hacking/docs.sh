@@ -3,8 +3,10 @@
 # Build the collection's HTML docsite (make docs) into .cache/docs/build/html/ and check it.
 # antsibull-docs writes a Sphinx site for skillops.alexa as ansible-doc sees it in the build tree
 # (hacking/sync.sh): the modules, lookups, filters and roles with their argument specs, the extra
-# docs of docs/docsite/ (extra-docs.yml, rst/) and the links of docs/docsite/links.yml. sphinx-build
-# turns it into HTML, with warnings as errors; hacking/check_docs_html.py then checks the pages.
+# docs of docs/docsite/ (extra-docs.yml, rst/) and the links of docs/docsite/links.yml.
+# hacking/eda_plugin_docs.py adds the pages of the EDA plugins, which ansible-doc does not know, from
+# their DOCUMENTATION and EXAMPLES. sphinx-build turns it into HTML, with warnings as errors;
+# hacking/check_docs_html.py then checks the pages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${ANSIBLE_COLLECTIONS_PATH:?run this through make}"
@@ -30,6 +32,7 @@ PY
 echo "== antsibull-docs collection skillops.alexa"
 antsibull-docs --config-file "$site/antsibull-docs.cfg" collection --cleanup everything --fail-on-error \
   --use-current --squash-hierarchy --dest-dir "$site/rst" skillops.alexa
+python hacking/eda_plugin_docs.py "$site/rst"
 python hacking/docs_inventory.py "$site/rst" "$site/ansible_devel.inv"
 
 echo "== sphinx-build"

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The one list of test commands. Usage: hacking/run-tests.sh [SUITE...]
 # Suites: sanity, lint, docs (antsibull-docs lint-collection-docs of the plugin, role and extra docs;
-# antsibull-changelog lint of the fragments and of changelog.yaml), units, sandbox (the sandbox's own
-# tests, the SMAPI contract test and the official ASK CLI against the sandbox), package (the tarball:
+# antsibull-changelog lint of the fragments and of changelog.yaml; the docsite's pages of the EDA
+# plugins: tests/docs), units, sandbox (the sandbox's own tests, the SMAPI contract test and the
+# official ASK CLI against the sandbox), package (the tarball:
 # its contents, installed from it on its own with its unit tests and make demo's workflow, and the
-# execution environment's build context from ansible-builder create),
+# execution and decision environments' build contexts from ansible-builder create),
 # hostile (the modules, the lookup and the event source against a hostile SMAPI/LWA server: redirects,
 # dripping answers, echoed secrets, unusable answers, endless pages: tests/hostile),
 # eda (the rulebooks of extensions/eda/ on the real ansible-rulebook against a fresh sandbox: tests/eda),
@@ -58,6 +59,9 @@ suite() {  # suite NAME COUNT_COMMAND -- COMMAND...
 # ansible-test units runs pytest once per plugin type: add up every summary line.
 # shellcheck disable=SC2016  # expanded later, by eval in suite()
 pytest_passed='grep -Eo "[0-9]+ passed" | awk "{n += \$1} END {print n + 0}"'
+# The "ok" lines of checks and pytest's count together.
+# shellcheck disable=SC2016  # expanded later, by eval in suite()
+ok_and_pytest_passed='grep -Eo "^ok |[0-9]+ passed" | awk "{n += (\$1 == \"ok\" ? 1 : \$1)} END {print n + 0}"'
 
 run_suite() {  # run_suite NAME
   case $1 in
@@ -71,7 +75,7 @@ run_suite() {  # run_suite NAME
       hacking/docs-deps.sh || failed docs  # antsibull-docs, pinned; not part of the bootstrap
       # The checkout itself (its git files), with amazon.aws and community.aws from the build tree:
       # references to their plugins and to ansible.builtin are checked too.
-      suite docs 'grep -c "^ok "' -- bash -c '
+      suite docs "$ok_and_pytest_passed" -- bash -c '
         set -e
         antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs \
           --validate-collection-refs dependent --disallow-unknown-collection-refs .
@@ -79,7 +83,8 @@ run_suite() {  # run_suite NAME
         antsibull-changelog lint
         echo "ok antsibull-changelog lint"
         antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
-        echo "ok antsibull-changelog lint-changelog-yaml"' ;;
+        echo "ok antsibull-changelog lint-changelog-yaml"
+        python -m pytest -q -p no:cacheprovider tests/docs' ;;
     units)
       suite units "$pytest_passed" -- \
         bash -c "cd '$collection' && ansible-test units --venv --python '$PY_VERSION' --requirements --color no" ;;

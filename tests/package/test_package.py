@@ -10,10 +10,13 @@ checkout, installed from that tarball, and the execution environment built aroun
   them. From that copy alone, with nothing else on the collections path, run its unit tests and
   make demo's workflow (hacking/demo.sh on a sandbox); every task of the collection must come from
   the installed copy.
-- `ansible-builder create` on execution-environment.yml writes a build context that holds the
-  tarball and requirements.yml; the build's galaxy stage (ansible-galaxy install of requirements.yml
-  from the context) and introspection, run here on their own, find the Python and system
-  requirements of the three collections. No container engine is needed.
+- meta/extensions.yml in the tarball names, for Galaxy, folders of extensions/ that hold every EDA
+  plugin.
+- `ansible-builder create` on execution-environment.yml and on extensions/eda/decision-environment.yml
+  writes a build context that holds the tarball and requirements.yml; the build's galaxy stage
+  (ansible-galaxy install of requirements.yml from the context) and introspection, run here on their
+  own, find the Python and system requirements of the three collections and of the definition. No
+  container engine is needed.
 
 Run by hacking/run-tests.sh package (make package-tests), which gives ANSIBLE_COLLECTIONS_PATH: the
 build tree with the wheel's amazon.aws and community.aws.
@@ -39,17 +42,22 @@ LEFT_OUT = (
     "benchmarks/",
     # tests that need this repository's sandbox, scripts or npm packages
     "tests/sandbox/", "tests/contract/", "tests/cli/", "tests/integration/", "tests/package/", "tests/eda/",
-    "tests/hostile/",
+    "tests/hostile/", "tests/docs/",
     # make demo's and make demo-eda's sandbox-only playbooks and their variables
     "playbooks/demo.yml", "playbooks/tasks/demo_inbox.yml", "playbooks/vars/demo.yml",
     "playbooks/demo_eda.yml", "playbooks/vars/demo_eda.yml",
-    # the execution environment built from this checkout
-    "execution-environment.yml", "ee/",
+    # the execution and decision environments built from this checkout
+    "execution-environment.yml", "extensions/eda/decision-environment.yml", "ee/",
     # ansible-galaxy writes MANIFEST.json and FILES.json instead
     "galaxy.yml",
 )
 # What the demo runs from this checkout: its sandbox-only playbook, not part of the collection.
 DEMO_DRIVER = ("playbooks/demo.yml", "playbooks/tasks/demo_inbox.yml")
+# The ansible-builder definitions of this checkout: the execution environment for AWX and the decision
+# environment for EDA controller, both with the collections of ee/requirements.yml.
+ENVIRONMENTS = ("execution-environment.yml", "extensions/eda/decision-environment.yml")
+# The ext_dir values galaxy-importer lists as content (its constants.ALLOWED_EXTENSION_DIRS).
+GALAXY_EXTENSION_DIRS = {"eda/plugins/event_source", "eda/plugins/event_filter"}
 
 
 def run(*command, cwd=REPO, env=None, timeout=300):
@@ -79,6 +87,11 @@ def left_out(path):
 def galaxy_yml():
     with open(os.path.join(REPO, "galaxy.yml")) as galaxy:
         return yaml.safe_load(galaxy)
+
+
+def definition(name):
+    with open(os.path.join(REPO, name)) as ee:
+        return yaml.safe_load(ee)
 
 
 def wheel_collections_beside(path):
@@ -125,27 +138,33 @@ def installed(tarball, tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="module")
-def ee_context(tarball, tmp_path_factory):
-    """ansible-builder create on a copy of the definition with the built tarball next to it, as
-    `ansible-galaxy collection build` leaves it in a checkout."""
+@pytest.fixture(scope="module", params=ENVIRONMENTS)
+def ee_context(request, tarball, tmp_path_factory):
+    """ansible-builder create on a copy of a definition (ENVIRONMENTS) where it is in the checkout, with
+    ee/ and the built tarball where `ansible-galaxy collection build` leaves it: the definition's
+    name and its build context."""
     here = tmp_path_factory.mktemp("ee")
-    shutil.copy(os.path.join(REPO, "execution-environment.yml"), here)
+    (here / request.param).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(os.path.join(REPO, request.param), here / request.param)
     shutil.copytree(os.path.join(REPO, "ee"), here / "ee")
     shutil.copy(tarball, here)
-    run("ansible-builder", "create", "--file", str(here / "execution-environment.yml"),
+    run("ansible-builder", "create", "--file", str(here / request.param),
         "--context", str(here / "context"), "--output-filename", "Containerfile", cwd=str(here))
-    return here / "context"
+    return request.param, here / "context"
 
 
-def test_tarball_is_named_for_the_version_the_ee_definition_names(tarball):
-    name = "skillops-alexa-%s.tar.gz" % galaxy_yml()["version"]
-    assert os.path.basename(tarball) == name
+@pytest.mark.parametrize("name", ENVIRONMENTS)
+def test_tarball_is_named_for_the_version_the_ee_definitions_name(tarball, name):
+    built = "skillops-alexa-%s.tar.gz" % galaxy_yml()["version"]
+    assert os.path.basename(tarball) == built
     with open(os.path.join(REPO, "ee", "requirements.yml")) as requirements:
         files = [c["name"] for c in yaml.safe_load(requirements)["collections"] if c.get("type") == "file"]
-    with open(os.path.join(REPO, "execution-environment.yml")) as definition:
-        copied = [entry["src"] for entry in yaml.safe_load(definition)["additional_build_files"]]
-    assert files == [name] and name in copied, "ee/requirements.yml and execution-environment.yml must name %s" % name
+    # Relative to the definition, as ansible-builder reads them: the tarball at the top of the checkout.
+    ee = definition(name)
+    copied = [os.path.normpath(os.path.join(os.path.dirname(name), entry["src"])) for entry in ee["additional_build_files"]]
+    galaxy = os.path.normpath(os.path.join(os.path.dirname(name), ee["dependencies"]["galaxy"]))
+    assert files == [built] and built in copied, "ee/requirements.yml and %s must name %s" % (name, built)
+    assert galaxy == os.path.join("ee", "requirements.yml"), galaxy
 
 
 def test_tarball_holds_the_checkout_less_what_users_must_not_get(tarball_files, checkout_files):
@@ -163,6 +182,26 @@ def test_tarball_keeps_of_tests_the_unit_tests_and_their_config(tarball_files, c
 
 def test_tarball_keeps_what_execution_environments_read(tarball_files):
     assert {"meta/execution-environment.yml", "requirements.txt", "bindep.txt", "meta/runtime.yml"} <= tarball_files
+
+
+def test_tarball_lists_every_eda_plugin_for_galaxy(tarball, tarball_files, checkout_files):
+    # galaxy-importer reads meta/extensions.yml of the tarball: extensions[].args.ext_dir, a folder of
+    # extensions/, whose .py files (but __init__.py) it lists as plugins of that type.
+    with tarfile.open(tarball) as archive:
+        extensions = yaml.safe_load(archive.extractfile("meta/extensions.yml"))
+    ext_dirs = [entry["args"]["ext_dir"] for entry in extensions["extensions"]]
+    assert len(set(ext_dirs)) == len(ext_dirs) and set(ext_dirs) <= GALAXY_EXTENSION_DIRS, ext_dirs
+
+    def plugins(files, folder):
+        return {path for path in files if path.startswith(folder + "/") and path.endswith(".py")
+                and os.path.basename(path) != "__init__.py"}
+
+    listed = set()
+    for ext_dir in ext_dirs:
+        found = plugins(tarball_files, "extensions/" + ext_dir)
+        assert found, "meta/extensions.yml names %s, which holds no plugin in the tarball" % ext_dir
+        listed |= found
+    assert listed == plugins(checkout_files, "extensions/eda/plugins"), "EDA plugins Galaxy would not list"
 
 
 def test_installs_offline_beside_the_wheel_aws_collections_only(installed):
@@ -213,7 +252,7 @@ def test_demo_workflow_runs_from_the_installed_copy(installed, tmp_path):
 
 
 def test_ee_build_context_holds_the_tarball_and_the_galaxy_requirements(ee_context, tarball):
-    build = ee_context / "_build"
+    build = ee_context[1] / "_build"
     with open(tarball, "rb") as built, open(build / os.path.basename(tarball), "rb") as copied:
         assert built.read() == copied.read()
     with open(os.path.join(REPO, "ee", "requirements.yml")) as ours:
@@ -222,9 +261,9 @@ def test_ee_build_context_holds_the_tarball_and_the_galaxy_requirements(ee_conte
 
 
 def test_ee_containerfile_installs_the_collections_and_their_requirements(ee_context):
-    with open(os.path.join(REPO, "execution-environment.yml")) as definition:
-        ee = yaml.safe_load(definition)
-    containerfile = (ee_context / "Containerfile").read_text()
+    name, context = ee_context
+    ee = definition(name)
+    containerfile = (context / "Containerfile").read_text()
     steps = [
         'ARG EE_BASE_IMAGE="%s"' % ee["images"]["base_image"]["name"],
         'ARG PYCMD="%s"' % ee["dependencies"]["python_interpreter"]["python_path"],
@@ -235,6 +274,9 @@ def test_ee_containerfile_installs_the_collections_and_their_requirements(ee_con
         '--collections-path "/usr/share/ansible/collections"',
         # builder stage: introspection of the installed collections, pip and bindep
         "RUN $PYCMD /output/scripts/introspect.py introspect",
+        # with the definition's own Python and system packages, if it names any
+        *(["--user-pip=requirements.txt"] if "python" in ee["dependencies"] else []),
+        *(["--user-bindep=bindep.txt"] if "system" in ee["dependencies"] else []),
         "RUN /output/scripts/assemble",
         # final stage: the system packages bindep listed
         "RUN /output/scripts/install-from-bindep",
@@ -248,6 +290,8 @@ def test_ee_galaxy_stage_and_introspection_find_the_requirements(ee_context, tmp
     # The galaxy stage, here: ansible-galaxy install of the context's requirements.yml from the
     # context. amazon.aws and community.aws are there already at the wheel's versions, so the
     # versions requirements.yml pins must be those, and skillops.alexa comes from the tarball.
+    ee_name, context = ee_context
+    build = context / "_build"
     target = wheel_collections_beside(str(tmp_path))
     with open(os.path.join(REPO, "ee", "requirements.yml")) as requirements:
         pinned = {c["name"]: c["version"] for c in yaml.safe_load(requirements)["collections"] if "version" in c}
@@ -255,17 +299,38 @@ def test_ee_galaxy_stage_and_introspection_find_the_requirements(ee_context, tmp
         with open(os.path.join(BUILD_COLLECTIONS, *name.split("."), "MANIFEST.json")) as manifest:
             assert json.load(manifest)["collection_info"]["version"] == version, name
     run("ansible-galaxy", "collection", "install", "--offline", "-r", "requirements.yml", "-p", target,
-        cwd=str(ee_context / "_build"), env=only(target))
+        cwd=str(build), env=only(target))
     assert os.path.isfile(os.path.join(target, "ansible_collections", "skillops", "alexa", "MANIFEST.json"))
 
-    # The builder stage's introspection, with the context's own script.
+    # The builder stage's introspection, with the context's own script and the definition's own
+    # packages (the user's) as the Containerfile passes them.
+    ee = definition(ee_name)
+    user = [("--user-pip", build / "requirements.txt")] if "python" in ee["dependencies"] else []
+    user += [("--user-bindep", build / "bindep.txt")] if "system" in ee["dependencies"] else []
     pip, bindep = tmp_path / "requirements.txt", tmp_path / "bindep.txt"
-    run("python", str(ee_context / "_build" / "scripts" / "introspect.py"), "introspect", target,
-        "--write-pip", str(pip), "--write-bindep", str(bindep))
+    run("python", str(build / "scripts" / "introspect.py"), "introspect", target,
+        *("%s=%s" % option for option in user), "--write-pip", str(pip), "--write-bindep", str(bindep))
     python = pip.read_text().splitlines()
     system = bindep.read_text().splitlines()
+    for requirement in ee["dependencies"].get("python", []):
+        assert "%s  # from collection user" % requirement in python, python
+    for requirement in ee["dependencies"].get("system", []):
+        assert "%s  # from collection user" % requirement in system, system
     for requirement in ("requests>=2.28", "boto3>=1.34.0", "botocore>=1.34.0"):
         assert "%s  # from collection skillops.alexa" % requirement in python, python
     for collection in ("amazon.aws", "community.aws"):
         assert "boto3>=1.34.0  # from collection %s" % collection in python, python
     assert "ca-certificates [platform:rpm]  # from collection skillops.alexa" in system, system
+
+
+def test_de_runs_the_tested_ansible_rulebook_on_a_java_runtime():
+    de = definition("extensions/eda/decision-environment.yml")
+    with open(os.path.join(REPO, "hacking", "requirements.txt")) as requirements:
+        tested = re.search(r"^(ansible-rulebook==\S+)", requirements.read(), re.MULTILINE).group(1)
+    assert tested in de["dependencies"]["python"], de["dependencies"]
+    assert any(re.match(r"java-\d+-openjdk(-headless)? \[platform:rpm\]$", package) for package in de["dependencies"]["system"])
+    # The playbooks its rules run there need what the execution environment gives AWX's jobs.
+    ee = definition("execution-environment.yml")
+    assert de["images"] == ee["images"]
+    for key in ("python_interpreter", "ansible_core", "ansible_runner"):
+        assert de["dependencies"][key] == ee["dependencies"][key], key

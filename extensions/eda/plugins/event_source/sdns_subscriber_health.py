@@ -42,6 +42,9 @@ description:
   - Its requests follow no redirect and end at their O(timeout) deadline, and every secret it is given
     or mints is masked in what it logs, as for the modules.
   - Needs ansible-core and requests in the Python of ansible-rulebook.
+# The shared options, documented once (the docsite's page of this source lists them).
+extends_documentation_fragment:
+  - skillops.alexa.smapi
 options:
   vendor_id:
     description: Vendor whose subscribers to watch. Defaults to E(ASK_VENDOR_ID).
