@@ -7,6 +7,7 @@ shown only when a step fails; with DEMO_LOGS set to a directory they are kept th
 import glob
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -26,15 +27,24 @@ def main():
         print('!! make demo-eda needs a Java 17 (or later) runtime for ansible-rulebook: install one (Debian: '
               'apt-get install openjdk-17-jre-headless) or set JAVA_HOME')
         return 1
+    # So that SIGTERM reaches ansible-rulebook, not the Java runtime of its rule engine (docs: eda.rst).
+    os.environ.setdefault('JAVA_TOOL_OPTIONS', '-Xrs')
     work = tempfile.mkdtemp()
     notices = Notices(os.path.join(work, 'notices'))
     sandbox = Sandbox()
     rulebooks = []
     told = []
 
+    skills = ['amzn1.ask.skill.batch-%d' % number for number in range(1, 6)]
+
+    def of_batch(notice):
+        return notice['details'].get('sdns', {}).get('skill_id') in skills
+
     def next_notice(what):
-        wait_for(what, lambda: len(notices.all()) > len(told), timeout=120)
-        notice = notices.all()[len(told)]
+        """The next notice not told yet; a notice of the stopped batch is told with its batch."""
+        def fresh():
+            return [notice for notice in notices.all() if notice not in told and not of_batch(notice)]
+        notice = wait_for(what, fresh, timeout=120)[0]
         told.append(notice)
         say('   notice (rule "%s"): %s' % (notice['rule'], notice['text']))
         return notice
@@ -45,15 +55,31 @@ def main():
         queue_url = '%s/123456789012/skillops-eda-inbox' % os.environ['AWS_URL']
         say('Start the rulebooks skillops.alexa.sdns_notifications and skillops.alexa.sdns_subscriber_health')
         common = dict(sdns_notify_dir=notices.directory, sdns_notify_webhook_url='')
-        rulebooks.append(Rulebook('sdns_notifications', dict(
-            common, sdns_queue_url=queue_url, sdns_review_max_stars=2, sdns_follow_up_url='',
-            sdns_sqs_wait_seconds=1), work))
+        notifications = dict(common, sdns_queue_url=queue_url, sdns_review_max_stars=2, sdns_follow_up_url='',
+                             sdns_sqs_wait_seconds=1)
+        rulebooks.append(Rulebook('sdns_notifications', notifications, work))
         rulebooks.append(Rulebook('sdns_subscriber_health', dict(
             common, sdns_vendor_id=sandbox.vendor_id, sdns_health_interval=2), work))
 
         say('A certification of skill amzn1.ask.skill.demo fails')
         sandbox.raise_event('AlexaDevelopmentEvent.SkillCertification', 'amzn1.ask.skill.demo', status='FAILED')
         next_notice('the job of the failed certification')
+
+        say('Five more certifications fail; ansible-rulebook is stopped (SIGTERM) after the first job')
+        for skill in skills:
+            sandbox.raise_event('AlexaDevelopmentEvent.SkillCertification', skill, status='FAILED')
+        wait_for('the first job of the five', lambda: [notice for notice in notices.all() if of_batch(notice)],
+                 timeout=120)
+        rulebooks[0].kill(signal.SIGTERM)
+        handled = {notice['details']['sdns']['skill_id'] for notice in notices.all() if of_batch(notice)}
+        say('   stopped with %d of 5 handled; the others are back in the queue, unacknowledged' % len(handled))
+        rulebooks[0] = Rulebook('sdns_notifications', notifications, work)
+        say('Start it again')
+        wait_for('a notice for each of the five', lambda: set(skills) <= {
+            notice['details']['sdns']['skill_id'] for notice in notices.all() if of_batch(notice)}, timeout=120)
+        batch = [notice for notice in notices.all() if of_batch(notice)]
+        told.extend(batch)
+        say('   all 5 notified: lost 0, repeated %d' % (len(batch) - len(skills)))
 
         say("Someone breaks the subscriber: its role may no longer publish to the topic")
         playbook('playbooks/demo_eda.yml', '-e', 'demo_step=break')

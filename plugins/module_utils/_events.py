@@ -14,6 +14,8 @@ This is an internal module_utils of skillops.alexa, not a public API: it may cha
 """
 
 import json
+import re
+from urllib.parse import urlsplit
 
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import subscriber_view
 
@@ -35,10 +37,30 @@ def _parse(value, what):
         raise Malformed('%s is not JSON (or nests too deep): %.80r' % (what, value)) from None
 
 
+def queue_region(queue_url):
+    """The region an SQS queue URL names (https://sqs.REGION.amazonaws.com[.cn]/ACCOUNT/NAME, or the
+    older https://REGION.queue.amazonaws.com/...), or None (another endpoint, such as moto)."""
+    host = urlsplit(queue_url or '').hostname or ''
+    match = re.match(r'^(?:sqs\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com(?:\.cn)?$', host)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def _confirmation(value):
+    """What to do about the message SNS sends a queue subscribed to a topic of another account: its
+    owner confirms the subscription, or the queue receives nothing from that topic."""
+    return ('an SNS SubscriptionConfirmation, not a notification: topic %s asks this queue to confirm its '
+            'subscription, and delivers nothing until it is confirmed (a topic in another account, or a '
+            'subscription made without the right to confirm it). Confirm it as the queue\'s owner: aws sns '
+            'confirm-subscription --topic-arn %s --token %s (the token expires 3 days after the message was sent; '
+            'subscribe again for a new one)' % (value.get('TopicArn'), value.get('TopicArn'), value.get('Token')))
+
+
 def _envelope(value):
     """The SNS envelope's facts and its Message, or None when ``value`` is not an envelope."""
     if not (isinstance(value, dict) and 'TopicArn' in value and 'Type' in value):
         return None
+    if value['Type'] == 'SubscriptionConfirmation':
+        raise Malformed(_confirmation(value))
     if value['Type'] != 'Notification':
         raise Malformed('an SNS %s message, not a notification' % (value['Type'],))
     meta = dict(sns_message_id=value.get('MessageId'), topic_arn=value['TopicArn'],

@@ -121,8 +121,9 @@ class Webhook:
 class Rulebook:
     """ansible-rulebook running one of the collection's rulebooks, its output in a log file."""
 
-    def __init__(self, name, variables, workdir, rulebook=None):
-        """Run the collection's rulebook ``name``, or the rulebook file ``rulebook`` under that name."""
+    def __init__(self, name, variables, workdir, rulebook=None, environment=None):
+        """Run the collection's rulebook ``name``, or the rulebook file ``rulebook`` under that name,
+        with ``environment`` added to this process's."""
         self.log_path = os.path.join(workdir, '%s.log' % name)
         vars_path = os.path.join(workdir, '%s.vars.json' % name)
         inventory = os.path.join(workdir, 'inventory.yml')
@@ -134,7 +135,8 @@ class Rulebook:
         self.process = subprocess.Popen(
             [os.path.join(BIN, 'ansible-rulebook'), '-i', inventory, '-r', rulebook or 'skillops.alexa.' + name,
              '--vars', vars_path, '-v'],
-            cwd=workdir, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=workdir, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            env=dict(os.environ, **(environment or {})))
         wait_for('ansible-rulebook to start %s (log %s)' % (name, self.log_path),
                  lambda: 'Waiting for events' in self.log() or self._ended())
 
@@ -146,6 +148,12 @@ class Rulebook:
     def log(self):
         with open(self.log_path) as handle:
             return handle.read()
+
+    def kill(self, signum):
+        """Send ``signum`` to ansible-rulebook and its jobs (as a terminal's Ctrl-C or a service
+        manager's stop reaches the whole group) and wait until it has ended."""
+        os.killpg(self.process.pid, signum)
+        self.process.wait(timeout=60)
 
     def stop(self):
         if self.process.poll() is None:

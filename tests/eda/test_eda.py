@@ -57,6 +57,11 @@ def test_each_notification_fires_its_rule(sandbox, sqs, world, rulebook, webhook
     # Not SDNS notifications: skipped, and what follows them is still handled.
     sqs.send_message(QueueUrl=world['queue_url'], MessageBody='this is not JSON')
     sqs.send_message(QueueUrl=world['queue_url'], MessageBody=sns_envelope('{"no": "eventName"}', topic))
+    # A topic of another account asks the queue to confirm its subscription: the log says how.
+    sqs.send_message(QueueUrl=world['queue_url'], MessageBody=json.dumps({
+        'Type': 'SubscriptionConfirmation', 'MessageId': str(uuid.uuid4()), 'Token': '2336412f37fb687f5d51e6e2425',
+        'TopicArn': 'arn:aws:sns:us-east-1:210987654321:elsewhere', 'Message': 'You have chosen to subscribe...',
+        'SubscribeURL': 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription'}))
     assert delivered(sandbox.raise_event(PUBLISH, skills['after-malformed']))
 
     notices = Notices(notices_dir)
@@ -96,6 +101,8 @@ def test_each_notification_fires_its_rule(sandbox, sqs, world, rulebook, webhook
     assert 'SDNS delivered its welcome message to %s: the subscriber works' % topic in log
     assert 'skipped SQS message' in log and 'not JSON' in log and 'has no eventName' in log
     assert 'was delivered again' in log
+    assert ('aws sns confirm-subscription --topic-arn arn:aws:sns:us-east-1:210987654321:elsewhere '
+            '--token 2336412f37fb687f5d51e6e2425') in log
     assert 'Traceback' not in log
 
 
@@ -135,8 +142,8 @@ def queue_depth(sqs, queue_url):
 
 
 def test_a_message_received_but_not_emitted_comes_back(sqs, world):
-    """The source stops after it received a message and before the rulebook took the event: the
-    message stays in the queue and the next run emits it."""
+    """With acknowledge: emit, the source stops after it received a message and before the rulebook
+    took the event: the message stays in the queue and the next run emits it."""
     queue_url = sqs.create_queue(QueueName='skillops-eda-stop-%s' % uuid.uuid4().hex[:8],
                                  Attributes={'VisibilityTimeout': '2'})['QueueUrl']
     message_id = 'sns-%s' % uuid.uuid4()
@@ -146,7 +153,7 @@ def test_a_message_received_but_not_emitted_comes_back(sqs, world):
     sqs.send_message(QueueUrl=queue_url, MessageBody=sns_envelope(notification, world['topic_arn'],
                                                                   message_id))
     args = dict(queue_url=queue_url, endpoint_url=os.environ['AWS_URL'], region='us-east-1',
-                access_key='testing', secret_key='testing', wait_seconds=1)
+                access_key='testing', secret_key='testing', wait_seconds=1, acknowledge='emit')
     offered = []
 
     async def never_taken(event):

@@ -30,13 +30,21 @@ def sdns_sqs():
 
 
 class Stub:
-    """The SQS client's delete_message, and the order of what happened."""
+    """The SQS client's delete_message and change_message_visibility_batch, and the order of what
+    happened; ``gone`` are the receipt handles whose messages were deleted by someone else (a job)."""
 
     def __init__(self, journal):
         self.journal = journal
+        self.gone = set()
 
     def delete_message(self, QueueUrl, ReceiptHandle):  # pylint: disable=invalid-name  # boto3's names
         self.journal.append(('delete', ReceiptHandle))
+
+    def change_message_visibility_batch(self, QueueUrl, Entries):  # pylint: disable=invalid-name
+        self.journal.append(('hide', [(entry['ReceiptHandle'], entry['VisibilityTimeout']) for entry in Entries]))
+        return {'Successful': [{'Id': e['Id']} for e in Entries if e['ReceiptHandle'] not in self.gone],
+                'Failed': [{'Id': e['Id'], 'Code': 'ReceiptHandleIsInvalid', 'SenderFault': True}
+                           for e in Entries if e['ReceiptHandle'] in self.gone]}
 
 
 def message(body, number=1):
@@ -49,13 +57,14 @@ def envelope(message_id='sns-1', body=NOTIFICATION):
 
 
 def receiver(sdns_sqs, journal, put=None, **args):
+    """A source that acknowledges on emit unless ``acknowledge`` says otherwise."""
     class Queue(asyncio.Queue):
         async def put(self, item):
             journal.append(('put', item.get('meta', {}).get('sns_message_id')))
             if put:
                 await put(item)
 
-    made = sdns_sqs.Receiver(Queue(), dict(ARGS, **args))
+    made = sdns_sqs.Receiver(Queue(), dict(ARGS, **dict(dict(acknowledge='emit'), **args)))
     made.sqs = Stub(journal)
     return made
 
@@ -176,6 +185,9 @@ def test_the_region(sdns_sqs, monkeypatch, args, environment, region):
     (dict(wait_seconds=30), 'wait_seconds must be a whole number from 0 to 20, not 30'),
     (dict(max_number_of_messages='ten'), "max_number_of_messages must be a whole number from 1 to 10, not 'ten'"),
     (dict(delete_malformed='maybe'), "delete_malformed must be true or false, not 'maybe'"),
+    (dict(acknowledge='never'), "acknowledge must be one of job, emit, not 'never'"),
+    (dict(visibility_timeout=1), 'visibility_timeout must be a whole number from 2 to 43200, not 1'),
+    (dict(visibility_timeout=60, acknowledge_timeout=30), 'acknowledge_timeout must be a whole number from 60 to 43200'),
     (dict(access_key=None), 'access_key and secret_key go together'),
     (dict(queue_url='http://localhost:5000/123456789012/q'), 'no AWS region: set region, or AWS_REGION'),
     (dict(profile='nobody'), "profile 'nobody' is not in the AWS configuration"),
@@ -186,3 +198,115 @@ def test_bad_arguments_are_named(sdns_sqs, monkeypatch, args, message):
     monkeypatch.setenv('AWS_CONFIG_FILE', os.devnull)
     with pytest.raises(ValueError, match='^skillops.alexa.sdns_sqs: ' + message.replace('(', r'\(').replace(')', r'\)')):
         sdns_sqs.Receiver(asyncio.Queue(), dict(ARGS, **args))
+
+
+def job_receiver(sdns_sqs, journal, now, **args):
+    """A source that leaves the delete to the job, on a clock the test moves (``now[0]``)."""
+    made = receiver(sdns_sqs, journal, acknowledge='job', visibility_timeout=30, acknowledge_timeout=100, **args)
+    made.clock = lambda: now[0]
+    return made
+
+
+def receive(made, *messages):
+    made.hold(messages)
+    handle(made, *messages)
+
+
+def test_with_acknowledge_job_the_event_carries_its_receipt_and_nothing_is_deleted(sdns_sqs):
+    journal, emitted = [], []
+
+    async def take(event):
+        emitted.append(event)
+
+    made = job_receiver(sdns_sqs, journal, [0.0], put=take)
+    receive(made, message(envelope('sns-1'), 1))
+    assert journal == [('put', 'sns-1')]
+    assert emitted[0]['meta']['sqs_receipt_handle'] == 'handle-1'
+    assert emitted[0]['meta']['queue_url'] == ARGS['queue_url']
+    assert made.held == {'handle-1': ('sqs-1', 100.0)}
+
+
+def test_with_acknowledge_emit_the_event_has_no_receipt(sdns_sqs):
+    emitted = []
+
+    async def take(event):
+        emitted.append(event)
+
+    handle(receiver(sdns_sqs, [], put=take), message(envelope('sns-1'), 1))
+    assert 'sqs_receipt_handle' not in emitted[0]['meta'] and emitted[0]['meta']['queue_url'] == ARGS['queue_url']
+
+
+def test_with_acknowledge_job_a_copy_is_deleted_and_a_redelivery_is_tried_again(sdns_sqs, caplog):
+    """SNS's second copy (another SQS message) fires nothing; the same SQS message back after its
+    hold is the next try of a job that did not acknowledge it."""
+    journal = []
+    made = job_receiver(sdns_sqs, journal, [0.0])
+    receive(made, message(envelope('sns-1'), 1), message(envelope('sns-1'), 2))
+    back = dict(message(envelope('sns-1'), 1), ReceiptHandle='handle-1b', Attributes={'ApproximateReceiveCount': '2'})
+    receive(made, back)
+    assert journal == [('put', 'sns-1'), ('delete', 'handle-2'), ('put', 'sns-1')]
+    assert 'message sns-1 came back unacknowledged (receive 2): its event is emitted again' in caplog.text
+
+
+def test_what_is_held_stays_out_of_sight_until_acknowledged_or_its_time_is_up(sdns_sqs, caplog):
+    journal, now = [], [0.0]
+    made = job_receiver(sdns_sqs, journal, now)
+    receive(made, message(envelope('sns-1'), 1), message(envelope('sns-2'), 2))
+    del journal[:]
+    now[0] = 10.0
+    asyncio.run(made.extend())
+    assert journal == [('hide', [('handle-1', 30), ('handle-2', 30)])]
+    # A job deleted sns-2: SQS refuses to change it, and the source forgets it.
+    made.sqs.gone.add('handle-2')
+    now[0] = 20.0
+    asyncio.run(made.extend())
+    assert list(made.held) == ['handle-1']
+    # 100 s after its receipt the message comes back: hidden for what is left, then let go.
+    now[0] = 75.5
+    asyncio.run(made.extend())
+    assert journal[-1] == ('hide', [('handle-1', 25)])
+    assert made.held == {}
+    assert 'message sqs-1 was not acknowledged within 100 seconds (acknowledge_timeout): it comes back' in caplog.text
+
+
+def test_a_stopped_source_lets_what_it_holds_go_at_once(sdns_sqs):
+    """Cancelled as ansible-rulebook cancels its sources on SIGTERM and SIGINT, in batches of ten."""
+    journal = []
+    made = job_receiver(sdns_sqs, journal, [0.0])
+    batch = [message(envelope('sns-%d' % n), n) for n in range(1, 13)]
+    answers = iter([{'Messages': batch}])
+
+    def receive_message(**request):
+        journal.append(('receive', request['VisibilityTimeout']))
+        return next(answers, {})
+
+    made.sqs.receive_message = receive_message
+
+    async def until_emitted():
+        task = asyncio.ensure_future(made.run())
+        while len([entry for entry in journal if entry[0] == 'put']) < 12:
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(asyncio.wait_for(until_emitted(), timeout=10))
+    released = [entry[1] for entry in journal if entry[0] == 'hide']
+    assert journal[0] == ('receive', 30)
+    assert [len(each) for each in released] == [10, 2]
+    assert sorted(sum(released, [])) == sorted(('handle-%d' % n, 0) for n in range(1, 13))
+    assert made.held == {}
+
+
+def test_a_failed_extension_is_tried_at_the_next(sdns_sqs, caplog):
+    journal = []
+    made = job_receiver(sdns_sqs, journal, [0.0])
+    receive(made, message(envelope('sns-1'), 1))
+
+    def refused(**request):
+        raise ClientError({'Error': {'Code': 'ServiceUnavailable'}}, 'ChangeMessageVisibilityBatch')
+
+    made.sqs.change_message_visibility_batch = refused
+    asyncio.run(made.extend())
+    assert list(made.held) == ['handle-1']
+    assert 'keeping 1 messages out of sight failed' in caplog.text

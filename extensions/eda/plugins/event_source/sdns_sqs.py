@@ -5,11 +5,11 @@
 
 import asyncio
 import logging
+import math
 import os
-import re
 import sys
+import time
 from collections import OrderedDict
-from urllib.parse import urlsplit
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError, ProfileNotFound
@@ -21,7 +21,7 @@ if os.path.basename(_COLLECTIONS) == 'ansible_collections' and os.path.dirname(_
     sys.path.insert(0, os.path.dirname(_COLLECTIONS))
 
 from ansible_collections.skillops.alexa.plugins.module_utils._events import (  # noqa: E402 pylint: disable=wrong-import-position
-    Malformed, identity, unwrap)
+    Malformed, identity, queue_region, unwrap)
 
 DOCUMENTATION = r"""
 ---
@@ -31,15 +31,26 @@ description:
     notification itself, with the SNS envelope taken off (or as it is, for raw message delivery).
   - An event has the notification's C(eventName), C(timestamp), C(requestId) and C(payload); under
     C(sdns) the facts rules test most (C(skill_id), C(vendor_id), C(status), C(locale), and a review's
-    C(star_rating) as a number); under C(meta) the C(sns_message_id), C(topic_arn), C(published_at) and
-    C(sqs_message_id).
+    C(star_rating) as a number); under C(meta) the C(sns_message_id), C(topic_arn), C(published_at),
+    C(sqs_message_id), C(queue_url) and, with O(acknowledge=job), C(sqs_receipt_handle).
   - The C({}) SDNS publishes when a subscriber is created becomes an event whose C(sdns.welcome) is true.
-  - A message is deleted only after its event is on the rulebook's queue. A message received but not
-    yet emitted when the source stops stays in the queue and comes back after its visibility timeout.
-    A message delivered again within one run (same SNS message ID) is deleted without a second event.
-    With raw message delivery there is no SNS message ID, so only SQS's own redeliveries (same SQS
-    message ID) are recognised then, not a message SNS delivered twice.
-  - A message that is not an SDNS notification is logged and kept out of the event stream.
+  - With O(acknowledge=job) (the default) a message is deleted only when a job acknowledges its event
+    with M(skillops.alexa.sdns_sqs_ack). Until then the source keeps it out of sight, for at most
+    O(acknowledge_timeout) seconds after it was received. A message whose job failed, or never ran,
+    comes back then and is emitted again; after the queue's C(maxReceiveCount) receives, its redrive
+    policy moves it to the dead-letter queue. When the source stops (SIGTERM, SIGINT), the messages it
+    holds come back at once; when it dies (SIGKILL, a host lost), within O(visibility_timeout) seconds.
+    Every event therefore needs a job, or a rule, that acknowledges it, also the events no other rule
+    takes.
+  - With O(acknowledge=emit) a message is deleted as soon as its event is on the rulebook's queue, so
+    the events ansible-rulebook keeps for its pending jobs are lost when it stops.
+  - A message delivered twice by SNS (same SNS message ID, another SQS message) within one run is
+    deleted without a second event. With O(acknowledge=emit) an SQS redelivery of a message already
+    emitted is deleted too; with O(acknowledge=job) it is the next try and is emitted again. With raw
+    message delivery there is no SNS message ID, so only the SQS message ID tells messages apart.
+  - A message that is not an SDNS notification is logged and kept out of the event stream. An SNS
+    C(SubscriptionConfirmation) (a queue subscribed to a topic in another account) is logged with the
+    command that confirms the subscription.
   - AWS credentials as boto3 finds them (environment, profile, instance role), or given here.
 options:
   queue_url:
@@ -68,6 +79,34 @@ options:
   profile:
     description: Name of the AWS profile to use.
     type: str
+  acknowledge:
+    description:
+      - When a message is deleted from the queue.
+      - V(job) deletes it only when a job acknowledges its event (M(skillops.alexa.sdns_sqs_ack) as the
+        job's last task). A stop, a crash or a failed job loses nothing, at the price of a repeated job
+        now and then. This is the default because SDNS sends each notification only once, and a lost
+        certification failure is a fix a customer waits for. A rulebook that forgets to acknowledge
+        sees its events again and again, with a warning in the log, not silence.
+      - V(emit) deletes it as soon as its event is on the rulebook's queue, and events of pending jobs are
+        lost when ansible-rulebook stops. For rulebooks whose actions are not jobs.
+    type: str
+    choices: [job, emit]
+    default: job
+  visibility_timeout:
+    description:
+      - With O(acknowledge=job), how long a message the source holds stays out of sight past its last
+        extension; the source extends it every third of this time. A message held by a source that
+        died (SIGKILL, a host lost) comes back after at most this long.
+    type: int
+    default: 30
+  acknowledge_timeout:
+    description:
+      - With O(acknowledge=job), the longest time after its receipt a message waits for its job's
+        acknowledgement, which is the time its event waits for the rulebook's pending jobs plus the job.
+        Then it comes back for another try, counted as a receive by the queue's redrive policy.
+      - From O(visibility_timeout) to 43200 (the 12 hours SQS keeps a message out of sight at most).
+    type: int
+    default: 900
   wait_seconds:
     description: How long one receive waits for messages (SQS long polling, 0 to 20).
     type: int
@@ -91,15 +130,36 @@ options:
 """
 
 EXAMPLES = r"""
-- skillops.alexa.sdns_sqs:
-    queue_url: https://sqs.us-east-1.amazonaws.com/123456789012/skill-events
+# Each job ends with the task that acknowledges its event; the last rule acknowledges what no other
+# rule takes.
+- name: Skill certification
+  hosts: all
+  sources:
+    - skillops.alexa.sdns_sqs:
+        queue_url: https://sqs.us-east-1.amazonaws.com/123456789012/skill-events
+  rules:
+    - name: Certification failed
+      condition: event.sdns.status == "FAILED"
+      action:
+        run_playbook:
+          name: my_team.skills.open_a_ticket   # its last task: skillops.alexa.sdns_sqs_ack
+    - name: Nothing to do
+      condition: event.meta.queue_url is defined
+      action:
+        run_playbook:
+          name: skillops.alexa.eda_acknowledge
 """
 
 logger = logging.getLogger(__name__)
 
+ACKNOWLEDGE = ('job', 'emit')
+LONGEST_HOLD = 43200  # SQS keeps a message out of sight for at most 12 hours after its receipt
+RELEASE_WITHIN = 10  # seconds a stopping source gives SQS to take its held messages back
+
 
 class Seen:
-    """The identities of the most recent events emitted, at most ``limit`` of them."""
+    """The identities of the most recent events emitted, at most ``limit`` of them, each with the
+    SQS message ID of the message that carried it."""
 
     def __init__(self, limit):
         self.limit = limit
@@ -108,8 +168,12 @@ class Seen:
     def __contains__(self, key):
         return key in self._ids
 
-    def add(self, key):
-        self._ids[key] = True
+    def get(self, key):
+        return self._ids.get(key)
+
+    def add(self, key, message_id):
+        self._ids[key] = message_id
+        self._ids.move_to_end(key)
         while len(self._ids) > self.limit:
             self._ids.popitem(last=False)
 
@@ -137,17 +201,18 @@ def _boolean(args, name, default):
     raise ValueError('skillops.alexa.sdns_sqs: %s must be true or false, not %r' % (name, value))
 
 
+def _choice(args, name, choices):
+    value = args.get(name) or choices[0]
+    if value not in choices:
+        raise ValueError('skillops.alexa.sdns_sqs: %s must be one of %s, not %r' % (name, ', '.join(choices), value))
+    return value
+
+
 def _region(args):
     """The region given; else the one in queue_url, which names the queue's endpoint; else the
     environment's, as amazon.aws reads it."""
-    if args.get('region'):
-        return args['region']
-    # https://sqs.REGION.amazonaws.com[.cn]/ACCOUNT/NAME, or the older https://REGION.queue.amazonaws.com/...
-    host = urlsplit(args.get('queue_url') or '').hostname or ''
-    match = re.match(r'^(?:sqs\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com(?:\.cn)?$', host)
-    if match:
-        return match.group(1) or match.group(2)
-    return os.environ.get('AWS_REGION') or os.environ.get('AWS_DEFAULT_REGION')
+    return (args.get('region') or queue_region(args.get('queue_url'))
+            or os.environ.get('AWS_REGION') or os.environ.get('AWS_DEFAULT_REGION'))
 
 
 def sqs_client(args):
@@ -169,7 +234,8 @@ def sqs_client(args):
 
 
 class Receiver:
-    """One run of the source: receive, unwrap, emit, then delete."""
+    """One run of the source: receive, unwrap, emit; then delete (acknowledge: emit), or keep the
+    message out of sight until a job deletes it (acknowledge: job)."""
 
     def __init__(self, queue, args):
         if bool(args.get('queue_url')) == bool(args.get('name')):
@@ -181,24 +247,47 @@ class Receiver:
         self.max_messages = _integer(args, 'max_number_of_messages', 10, 1, 10)
         self.delete_malformed = _boolean(args, 'delete_malformed', True)
         self.seen = Seen(_integer(args, 'remember', 10000, 1, 10 ** 7))
+        self.by_job = _choice(args, 'acknowledge', ACKNOWLEDGE) == 'job'
+        self.visibility_timeout = _integer(args, 'visibility_timeout', 30, 2, LONGEST_HOLD)
+        self.acknowledge_timeout = _integer(args, 'acknowledge_timeout', 900, self.visibility_timeout, LONGEST_HOLD)
+        # What this run holds out of sight for a job: receipt handle -> (message ID, when it must come back).
+        self.held = {}
         self.sqs = sqs_client(args)
         self.queue_url = args.get('queue_url')
         self.sleep = asyncio.sleep
+        self.clock = time.monotonic
 
     async def _call(self, method, **kwargs):
         # boto3 blocks: run it beside the event loop. A receive still under way when the source is
-        # cancelled ends in its thread; its messages stay in the queue until visible again.
+        # cancelled ends in its thread; its messages come back after their visibility timeout.
         return await asyncio.to_thread(getattr(self.sqs, method), **kwargs)
 
     async def run(self):
+        keeper = asyncio.ensure_future(self.keep_hidden()) if self.by_job else None
+        try:
+            await self.receive()
+        finally:
+            if keeper:
+                keeper.cancel()
+                # Stopped (ansible-rulebook cancels its sources on SIGTERM and SIGINT): what the jobs
+                # did not acknowledge goes back to the queue now rather than after its timeout.
+                try:
+                    await asyncio.wait_for(self.release(), RELEASE_WITHIN)
+                except asyncio.TimeoutError:
+                    logger.warning('skillops.alexa.sdns_sqs: SQS did not take the unacknowledged messages back within '
+                                   '%d seconds: they come back after their visibility timeout', RELEASE_WITHIN)
+
+    async def receive(self):
         failures = 0
+        extra = dict(VisibilityTimeout=self.visibility_timeout) if self.by_job else {}
         while True:
             try:
                 if not self.queue_url:
                     self.queue_url = (await self._call('get_queue_url', QueueName=self.args['name']))['QueueUrl']
                 received = await self._call('receive_message', QueueUrl=self.queue_url,
                                             WaitTimeSeconds=self.wait_seconds,
-                                            MaxNumberOfMessages=self.max_messages)
+                                            MaxNumberOfMessages=self.max_messages,
+                                            AttributeNames=['ApproximateReceiveCount'], **extra)
             except (BotoCoreError, ClientError) as error:
                 # A queue that is gone or access that was taken away shows in the log each time;
                 # the source keeps trying, more slowly, rather than stop the rulebook.
@@ -208,12 +297,21 @@ class Receiver:
                 await self.sleep(min(2 ** failures, 60))
                 continue
             failures = 0
-            for message in received.get('Messages', []):
+            messages = received.get('Messages', [])
+            if self.by_job:
+                self.hold(messages)
+            for message in messages:
                 await self.handle(message)
+
+    def hold(self, messages):
+        """Held from their receipt, not their emission: the last of a batch may wait long for the rulebook."""
+        until = self.clock() + self.acknowledge_timeout
+        self.held.update((message['ReceiptHandle'], (message['MessageId'], until)) for message in messages)
 
     async def handle(self, message):
         try:
-            event = unwrap(message['Body'], meta=dict(sqs_message_id=message['MessageId']))
+            event = unwrap(message['Body'], meta=dict(sqs_message_id=message['MessageId'],
+                                                      queue_url=self.queue_url))
         except Exception as problem:  # pylint: disable=broad-except
             # Malformed says what is wrong; anything else is a message unwrap did not foresee. Either
             # way one message must not stop the source (it would stop again at every restart).
@@ -221,22 +319,81 @@ class Receiver:
                            message['MessageId'], problem if isinstance(problem, Malformed) else repr(problem))
             if self.delete_malformed:
                 await self.delete(message)
+            else:
+                self.held.pop(message['ReceiptHandle'], None)
             return
         key = identity(event)
-        if key in self.seen:
-            logger.info('skillops.alexa.sdns_sqs: message %s was delivered again; its event was emitted already',
-                        key)
-        else:
-            await self.queue.put(event)
-            self.seen.add(key)
-        await self.delete(message)
+        first = self.seen.get(key)
+        if first is not None and (first != message['MessageId'] or not self.by_job):
+            # SNS delivered it twice (another SQS message), or SQS again after the event was emitted
+            # and its message not deleted (acknowledge: emit).
+            logger.info('skillops.alexa.sdns_sqs: message %s was delivered again; its event was emitted already', key)
+            await self.delete(message)
+            return
+        if first is not None:
+            logger.warning('skillops.alexa.sdns_sqs: message %s came back unacknowledged (receive %s): its event '
+                           'is emitted again', key, message.get('Attributes', {}).get('ApproximateReceiveCount', '?'))
+        if self.by_job:
+            event['meta']['sqs_receipt_handle'] = message['ReceiptHandle']
+        await self.queue.put(event)
+        self.seen.add(key, message['MessageId'])
+        if not self.by_job:
+            await self.delete(message)
 
     async def delete(self, message):
+        self.held.pop(message['ReceiptHandle'], None)
         try:
             await self._call('delete_message', QueueUrl=self.queue_url, ReceiptHandle=message['ReceiptHandle'])
         except (BotoCoreError, ClientError) as error:
             # It comes back after its visibility timeout; its event is not emitted twice in this run.
             logger.warning('skillops.alexa.sdns_sqs: deleting message %s failed: %s', message['MessageId'], error)
+
+    async def keep_hidden(self):
+        while True:
+            await asyncio.sleep(self.visibility_timeout / 3)
+            await self.extend()
+
+    async def extend(self):
+        """Keep what is held out of sight for another visibility_timeout, or until its
+        acknowledge_timeout, when it is let go for another try."""
+        now = self.clock()
+        changes = []
+        for handle, (message_id, until) in list(self.held.items()):
+            left = until - now
+            if left <= self.visibility_timeout:
+                del self.held[handle]
+                logger.warning('skillops.alexa.sdns_sqs: message %s was not acknowledged within %d seconds '
+                               '(acknowledge_timeout): it comes back for another try. Every event needs a job '
+                               'or rule that ends with skillops.alexa.sdns_sqs_ack.', message_id,
+                               self.acknowledge_timeout)
+            changes.append((handle, message_id, max(0, min(math.ceil(left), self.visibility_timeout))))
+        await self.change_visibility(changes)
+
+    async def release(self):
+        held, self.held = self.held, {}
+        await self.change_visibility([(handle, message_id, 0) for handle, (message_id, _until) in held.items()])
+        if held:
+            logger.info('skillops.alexa.sdns_sqs: stopping; %d unacknowledged messages are back in the queue',
+                        len(held))
+
+    async def change_visibility(self, changes):
+        for first in range(0, len(changes), 10):  # SQS takes 10 entries a call
+            batch = changes[first:first + 10]
+            try:
+                answer = await self._call('change_message_visibility_batch', QueueUrl=self.queue_url, Entries=[
+                    dict(Id=str(number), ReceiptHandle=handle, VisibilityTimeout=seconds)
+                    for number, (handle, _message_id, seconds) in enumerate(batch)])
+            except (BotoCoreError, ClientError) as error:
+                # Tried again at the next extension; a message not extended in time may come back and
+                # be emitted again (a repeat, not a loss).
+                logger.warning('skillops.alexa.sdns_sqs: keeping %d messages out of sight failed: %s', len(batch), error)
+                continue
+            for failed in answer.get('Failed', []):
+                # Deleted by its job (acknowledged), or no longer this receipt's to change.
+                handle, message_id, _seconds = batch[int(failed['Id'])]
+                self.held.pop(handle, None)
+                logger.debug('skillops.alexa.sdns_sqs: message %s is no longer held: %s', message_id,
+                             failed.get('Code'))
 
 
 async def main(queue, args):
@@ -249,4 +406,4 @@ if __name__ == '__main__':
         async def put(self, item):
             print(item)
 
-    asyncio.run(main(PrintQueue(), dict(queue_url=sys.argv[1])))
+    asyncio.run(main(PrintQueue(), dict(queue_url=sys.argv[1], acknowledge='emit')))

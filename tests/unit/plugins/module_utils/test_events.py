@@ -8,7 +8,7 @@ import json
 import pytest
 
 from ansible_collections.skillops.alexa.plugins.module_utils._events import (
-    Malformed, describe, identity, status_changes, unwrap)
+    Malformed, describe, identity, queue_region, status_changes, unwrap)
 
 TOPIC = 'arn:aws:sns:us-east-1:123456789012:alexa-sdns'
 SKILL = {'skillId': 'amzn1.ask.skill.89751fb9-1d43-4e4f-9d8b-6e7a1d9f0a11', 'vendorId': 'M1ABCDEFGHIJKL'}
@@ -72,11 +72,32 @@ def test_the_welcome_message_is_its_own_event(body):
     assert 'eventName' not in event
 
 
+def test_a_subscription_to_confirm_says_how():
+    confirmation = json.loads(envelope('You have chosen to subscribe...', kind='SubscriptionConfirmation'))
+    with pytest.raises(Malformed) as raised:
+        unwrap(json.dumps(dict(confirmation, Token='2336412f37fb687f5d51e6e2425')))
+    assert str(raised.value).startswith('an SNS SubscriptionConfirmation, not a notification: topic %s asks this '
+                                        'queue to confirm its subscription' % TOPIC)
+    assert 'aws sns confirm-subscription --topic-arn %s --token 2336412f37fb687f5d51e6e2425 ' % TOPIC in str(raised.value)
+
+
+@pytest.mark.parametrize('queue_url, region', [
+    ('https://sqs.eu-west-1.amazonaws.com/123456789012/q', 'eu-west-1'),
+    ('https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q', 'cn-north-1'),
+    ('https://ap-southeast-2.queue.amazonaws.com/123456789012/q', 'ap-southeast-2'),
+    ('http://localhost:5000/123456789012/q', None),
+    ('https://sqs.eu-west-1.amazonaws.com.example.com/1/q', None),
+    (None, None),
+])
+def test_the_region_a_queue_url_names(queue_url, region):
+    assert queue_region(queue_url) == region
+
+
 @pytest.mark.parametrize('body, reason', [
     ('not json', 'the message body is not JSON'),
     ('[1, 2]', 'the notification is a JSON list, not an object'),
     (envelope('not json'), 'the SNS Message is not JSON'),
-    (envelope('{"x": 1}', kind='SubscriptionConfirmation'), 'an SNS SubscriptionConfirmation message, not a notification'),
+    (envelope('{"x": 1}', kind='UnsubscribeConfirmation'), 'an SNS UnsubscribeConfirmation message, not a notification'),
     (envelope('{"payload": {}}'), 'the notification has no eventName'),
     (envelope('{"eventName": "AlexaDevelopmentEvent.SkillPublish"}'),
      'the AlexaDevelopmentEvent.SkillPublish notification has no payload object'),
