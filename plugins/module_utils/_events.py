@@ -112,6 +112,38 @@ def facts(notification):
     return {key: value for key, value in found.items() if value is not None}
 
 
+# What Jinja takes for the start of a template. A job's playbook gets the event as extra vars, which
+# Ansible templates when it reads them: text like this in an event would run in the job.
+TEMPLATE_MARKS = ('{{', '{%', '{#')
+
+
+def _template_in(value, path):
+    """The path of the first key or string in ``value`` that holds a template mark, or None."""
+    if isinstance(value, str):
+        return path if any(mark in value for mark in TEMPLATE_MARKS) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        where = '%s[%d]' % (path, key) if isinstance(key, int) else '%s.%s' % (path, key) if path else key
+        found = _template_in(key, where) if isinstance(key, str) else None
+        found = found or _template_in(item, where)
+        if found:
+            return found
+    return None
+
+
+def _untemplated(event):
+    """The event, refused if it holds what a playbook would run as a template: SDNS sends IDs, URLs,
+    statuses and times, never such text, so it is someone else's message."""
+    try:
+        found = _template_in(event, '')
+    except RecursionError:
+        raise Malformed('the notification nests too deep') from None
+    if found:
+        raise Malformed('%s holds a template mark ({{, {%% or {#), which a job would run as a template: not '
+                        'a notification SDNS wrote' % found)
+    return event
+
+
 def unwrap(body, meta=None):
     """The event for one message body (text, or a value a source already parsed): the SDNS
     notification itself (eventName, timestamp, requestId, payload), its facts under ``sdns`` and,
@@ -127,12 +159,12 @@ def unwrap(body, meta=None):
     if not isinstance(value, dict):
         raise Malformed('the notification is a JSON %s, not an object' % type(value).__name__)
     if not value:
-        return dict(sdns=dict(welcome=True), meta=meta)
+        return _untemplated(dict(sdns=dict(welcome=True), meta=meta))
     if not isinstance(value.get('eventName'), str):
         raise Malformed('the notification has no eventName')
     if not isinstance(value.get('payload'), dict):
         raise Malformed('the %s notification has no payload object' % value['eventName'])
-    return dict(value, sdns=facts(value), meta=meta)
+    return _untemplated(dict(value, sdns=facts(value), meta=meta))
 
 
 def describe(event):

@@ -81,6 +81,22 @@ def test_a_subscription_to_confirm_says_how():
     assert 'aws sns confirm-subscription --topic-arn %s --token 2336412f37fb687f5d51e6e2425 ' % TOPIC in str(raised.value)
 
 
+@pytest.mark.parametrize('body, where', [
+    (envelope(json.dumps(dict(REVIEW, payload=dict(REVIEW['payload'], review={
+        'starRating': '1', 'url': "https://x/{{ lookup('pipe', 'id') }}"})))), 'payload.review.url'),
+    (envelope(json.dumps(dict(CERTIFICATION, requestId='{% raw %}'))), 'requestId'),
+    (envelope(json.dumps(dict(CERTIFICATION, payload=dict(CERTIFICATION['payload'], **{'{#': 1})))), 'payload.{#'),
+    (envelope(json.dumps(dict(CERTIFICATION, extra=[1, ['{{ x }}']]))), 'extra[1][0]'),
+    (json.dumps(dict(json.loads(envelope('{}')), TopicArn='arn:{{ x }}')), 'meta.topic_arn'),
+])
+def test_a_template_in_a_notification_is_refused(body, where):
+    """A job's playbook would run it: SDNS writes none, so it is not SDNS's message."""
+    with pytest.raises(Malformed) as raised:
+        unwrap(body)
+    assert str(raised.value) == ('%s holds a template mark ({{, {%% or {#), which a job would run as a template: '
+                                 'not a notification SDNS wrote' % where)
+
+
 @pytest.mark.parametrize('queue_url, region', [
     ('https://sqs.eu-west-1.amazonaws.com/123456789012/q', 'eu-west-1'),
     ('https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q', 'cn-north-1'),
