@@ -31,3 +31,16 @@ attributes:
     support: N/A
     details: This module never changes anything.
 '''
+
+    # Modules that act rather than converge a state: they predict in check mode, with nothing to diff.
+    ACTION = r'''
+options: {}
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in diff mode) when in diff mode.
+    support: none
+    details: The module deletes a message; there is no state to compare.
+'''

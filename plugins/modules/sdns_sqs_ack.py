@@ -19,7 +19,7 @@ description:
 author:
   - skillops.alexa maintainers (@skillops)
 extends_documentation_fragment:
-  - skillops.alexa.attributes
+  - skillops.alexa.attributes.action
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -54,9 +54,8 @@ EXAMPLES = r'''
   skillops.alexa.sdns_sqs_ack:
     event: "{{ ansible_eda.event }}"
 
-# In a rulebook, the last rule acknowledges what no other rule takes with the collection's playbook
-# that runs this module alone (a run_module action would write the event's text into a playbook,
-# where Ansible would template it).
+# In a rulebook, the last rule acknowledges what no other rule takes, with the collection's playbook
+# that runs this module alone.
 - name: Nothing to do
   condition: event.meta.queue_url is defined
   action:
@@ -74,8 +73,8 @@ queue_url:
   returned: always
   type: str
 message_id:
-  description: The SQS message ID, when the event names it.
-  returned: when given an event
+  description: The SQS message ID.
+  returned: when given an event that names it
   type: str
 '''
 
@@ -100,7 +99,7 @@ def message_of(module):
     if not isinstance(meta, dict) or not meta.get('queue_url'):
         module.fail_json(msg='event has no meta.queue_url, so it is not an event of skillops.alexa.sdns_sqs: ' + HOW)
     for field in ('queue_url', 'sqs_receipt_handle'):
-        if not isinstance(meta.get(field, ''), str):
+        if not isinstance(meta.get(field) or '', str):
             module.fail_json(msg='event.meta.%s is a %s, not a string: %s' % (field, type(meta[field]).__name__, HOW))
     return meta['queue_url'], meta.get('sqs_receipt_handle'), meta.get('sqs_message_id')
 
@@ -115,7 +114,7 @@ def main():
     )
     queue_url, receipt_handle, message_id = message_of(module)
     result = dict(queue_url=queue_url, acknowledged=False)
-    if module.params['event'] is not None:
+    if message_id:
         result.update(message_id=message_id)
     if not receipt_handle:
         module.exit_json(changed=False, msg='acknowledged when it was emitted (the source has acknowledge: emit)',
@@ -127,7 +126,8 @@ def main():
         try:
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=receipt_handle, aws_retry=True)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-            module.fail_json_aws(error, msg='Could not acknowledge SQS message %s in %s' % (message_id or 'given', queue_url))
+            module.fail_json_aws(error, msg='Could not acknowledge %s in %s' % (
+                'SQS message %s' % message_id if message_id else 'the SQS message', queue_url))
     result.update(acknowledged=not module.check_mode)
     module.exit_json(changed=True, **result)
 

@@ -123,7 +123,7 @@ class Rulebook:
 
     def __init__(self, name, variables, workdir, rulebook=None, environment=None):
         """Run the collection's rulebook ``name``, or the rulebook file ``rulebook`` under that name,
-        with ``environment`` added to this process's."""
+        with ``environment`` added to this process's (a value None takes the variable away)."""
         self.log_path = os.path.join(workdir, '%s.log' % name)
         vars_path = os.path.join(workdir, '%s.vars.json' % name)
         inventory = os.path.join(workdir, 'inventory.yml')
@@ -136,7 +136,7 @@ class Rulebook:
             [os.path.join(BIN, 'ansible-rulebook'), '-i', inventory, '-r', rulebook or 'skillops.alexa.' + name,
              '--vars', vars_path, '-v'],
             cwd=workdir, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
-            env=dict(os.environ, **(environment or {})))
+            env={key: value for key, value in dict(os.environ, **(environment or {})).items() if value is not None})
         wait_for('ansible-rulebook to start %s (log %s)' % (name, self.log_path),
                  lambda: 'Waiting for events' in self.log() or self._ended())
 
@@ -154,6 +154,7 @@ class Rulebook:
         manager's stop reaches the whole group) and wait until it has ended."""
         os.killpg(self.process.pid, signum)
         self.process.wait(timeout=60)
+        self._log.close()
 
     def stop(self):
         if self.process.poll() is None:

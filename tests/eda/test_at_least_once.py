@@ -41,7 +41,7 @@ def rulebook_text(job_path, visibility_timeout, acknowledge_timeout):
     return json.dumps([{
         'name': 'Certifications, at least once', 'hosts': 'all',
         'sources': [{'skillops.alexa.sdns_sqs': {
-            'queue_url': '{{ queue_url }}', 'wait_seconds': 1, 'acknowledge': 'job',
+            'queue_url': '{{ queue_url }}', 'wait_seconds': 20, 'acknowledge': 'job',
             'visibility_timeout': visibility_timeout, 'acknowledge_timeout': acknowledge_timeout}}],
         'rules': [
             {'name': 'Certification', 'condition': 'event.eventName == "%s"' % CERTIFICATION,
@@ -99,15 +99,17 @@ class Run:
 # The Java runtime of ansible-rulebook's rule engine takes SIGTERM and SIGINT over and ends the process
 # at once; with -Xrs it leaves them to ansible-rulebook, which stops its sources cleanly.
 CLEAN_STOP = {'JAVA_TOOL_OPTIONS': '-Xrs'}
-STOPS = [(signal.SIGTERM, CLEAN_STOP), (signal.SIGINT, CLEAN_STOP), (signal.SIGTERM, None), (signal.SIGINT, None),
-         (signal.SIGKILL, None)]
+ABRUPT_STOP = {'JAVA_TOOL_OPTIONS': None}
+STOPS = [(signal.SIGTERM, CLEAN_STOP), (signal.SIGINT, CLEAN_STOP), (signal.SIGTERM, ABRUPT_STOP),
+         (signal.SIGINT, ABRUPT_STOP), (signal.SIGKILL, ABRUPT_STOP)]
+VISIBILITY_TIMEOUT = 6
 
 
 def test_no_notification_is_lost_whatever_stops_the_rulebook(sqs, tmp_path):
     """20 notifications queued; the rulebook stopped by SIGTERM, SIGINT (each with and without -Xrs)
     and SIGKILL in turn, each time after 3 more jobs, with jobs pending; started again each time, then
     left to finish."""
-    run = Run(sqs, tmp_path, 'at-least-once', visibility_timeout=4, acknowledge_timeout=300)
+    run = Run(sqs, tmp_path, 'at-least-once', visibility_timeout=VISIBILITY_TIMEOUT, acknowledge_timeout=300)
     for number in range(20):
         run.send('amzn1.ask.skill.cert-%02d' % number)
     figures = []
@@ -123,7 +125,8 @@ def test_no_notification_is_lost_whatever_stops_the_rulebook(sqs, tmp_path):
         assert len(handled) + visible + hidden >= len(run.sent), (handled, visible, hidden)
         assert visible + hidden > 0, 'no job was pending when the rulebook stopped'
         wait_for('the held messages to come back', lambda: run.depth()[1] == 0, timeout=30, every=0.1)
-        figures.append(dict(stop=signal.Signals(signum).name + (' -Xrs' if environment else ''), handled=len(handled),
+        figures.append(dict(stop=signal.Signals(signum).name + (' -Xrs' if environment is CLEAN_STOP else ''),
+                            handled=len(handled),
                             waiting=visible + hidden, held=hidden, back_after=round(time.monotonic() - stopped, 1),
                             released='unacknowledged messages are back in the queue' in rulebook.log()))
     rulebook = run.start()
@@ -140,15 +143,15 @@ def test_no_notification_is_lost_whatever_stops_the_rulebook(sqs, tmp_path):
     assert lost == []
     assert set(handled) == set(run.sent)
     assert run.depth(run.dlq_url) == (0, 0)
-    # Stopped cleanly, the source lets its messages go at once; ended at once, they come back after
-    # the visibility timeout (4 s).
+    # Stopped cleanly, the source lets its messages go before it ends; ended at once, it leaves them
+    # held, and they come back within the visibility timeout.
     assert [f['released'] for f in figures] == [True, True, False, False, False], figures
-    assert [f['back_after'] < 2 for f in figures] == [True, True, False, False, False], figures
-    assert all(f['back_after'] <= 4 + 2 for f in figures), figures
+    assert [f['held'] == 0 for f in figures] == [True, True, False, False, False], figures
+    assert all(f['back_after'] <= VISIBILITY_TIMEOUT + 2 for f in figures), figures
 
 
 def test_a_job_that_fails_is_tried_again_then_its_message_is_dead_lettered(sqs, tmp_path):
-    run = Run(sqs, tmp_path, 'job-fails', visibility_timeout=2, acknowledge_timeout=15, max_receive_count=2)
+    run = Run(sqs, tmp_path, 'job-fails', visibility_timeout=5, acknowledge_timeout=15, max_receive_count=2)
     run.send('amzn1.ask.skill.fails')
     run.send('amzn1.ask.skill.works')
     [failing] = [key for key, skill in run.sent.items() if skill.endswith('fails')]

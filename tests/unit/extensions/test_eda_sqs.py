@@ -43,7 +43,7 @@ class Stub:
     def change_message_visibility_batch(self, QueueUrl, Entries):  # pylint: disable=invalid-name
         self.journal.append(('hide', [(entry['ReceiptHandle'], entry['VisibilityTimeout']) for entry in Entries]))
         return {'Successful': [{'Id': e['Id']} for e in Entries if e['ReceiptHandle'] not in self.gone],
-                'Failed': [{'Id': e['Id'], 'Code': 'ReceiptHandleIsInvalid', 'SenderFault': True}
+                'Failed': [{'Id': e['Id'], 'Code': 'InvalidParameterValue', 'SenderFault': True}
                            for e in Entries if e['ReceiptHandle'] in self.gone]}
 
 
@@ -188,6 +188,7 @@ def test_the_region(sdns_sqs, monkeypatch, args, environment, region):
     (dict(acknowledge='never'), "acknowledge must be one of job, emit, not 'never'"),
     (dict(visibility_timeout=1), 'visibility_timeout must be a whole number from 2 to 43200, not 1'),
     (dict(visibility_timeout=60, acknowledge_timeout=30), 'acknowledge_timeout must be a whole number from 60 to 43200'),
+    (dict(visibility_timeout=43201), 'visibility_timeout must be a whole number from 2 to 43200, not 43201'),
     (dict(access_key=None), 'access_key and secret_key go together'),
     (dict(queue_url='http://localhost:5000/123456789012/q'), 'no AWS region: set region, or AWS_REGION'),
     (dict(profile='nobody'), "profile 'nobody' is not in the AWS configuration"),
@@ -202,7 +203,8 @@ def test_bad_arguments_are_named(sdns_sqs, monkeypatch, args, message):
 
 def job_receiver(sdns_sqs, journal, now, **args):
     """A source that leaves the delete to the job, on a clock the test moves (``now[0]``)."""
-    made = receiver(sdns_sqs, journal, acknowledge='job', visibility_timeout=30, acknowledge_timeout=100, **args)
+    made = receiver(sdns_sqs, journal, **dict(dict(acknowledge='job', visibility_timeout=30, acknowledge_timeout=100),
+                                              **args))
     made.clock = lambda: now[0]
     return made
 
@@ -223,7 +225,7 @@ def test_with_acknowledge_job_the_event_carries_its_receipt_and_nothing_is_delet
     assert journal == [('put', 'sns-1')]
     assert emitted[0]['meta']['sqs_receipt_handle'] == 'handle-1'
     assert emitted[0]['meta']['queue_url'] == ARGS['queue_url']
-    assert made.held == {'handle-1': ('sqs-1', 100.0)}
+    assert made.held == {'sqs-1': ('handle-1', 100.0)}
 
 
 def test_with_acknowledge_emit_the_event_has_no_receipt(sdns_sqs):
@@ -260,7 +262,7 @@ def test_what_is_held_stays_out_of_sight_until_acknowledged_or_its_time_is_up(sd
     made.sqs.gone.add('handle-2')
     now[0] = 20.0
     asyncio.run(made.extend())
-    assert list(made.held) == ['handle-1']
+    assert list(made.held) == ['sqs-1']
     # 100 s after its receipt the message comes back: hidden for what is left, then let go.
     now[0] = 75.5
     asyncio.run(made.extend())
@@ -308,5 +310,82 @@ def test_a_failed_extension_is_tried_at_the_next(sdns_sqs, caplog):
 
     made.sqs.change_message_visibility_batch = refused
     asyncio.run(made.extend())
-    assert list(made.held) == ['handle-1']
+    assert list(made.held) == ['sqs-1']
     assert 'keeping 1 messages out of sight failed' in caplog.text
+    del made.sqs.change_message_visibility_batch
+    asyncio.run(made.extend())
+    assert journal[-1] == ('hide', [('handle-1', 30)])
+
+
+def test_a_failure_of_sqs_itself_keeps_the_message_held(sdns_sqs, caplog):
+    """Only a refusal of the receipt (the sender's fault: deleted, or received again) lets it go."""
+    journal = []
+    made = job_receiver(sdns_sqs, journal, [0.0])
+    receive(made, message(envelope('sns-1'), 1))
+    made.sqs.change_message_visibility_batch = lambda **request: {'Failed': [
+        {'Id': '0', 'Code': 'InternalError', 'SenderFault': False, 'Message': 'try again'}]}
+    asyncio.run(made.extend())
+    assert list(made.held) == ['sqs-1']
+    assert 'keeping message sqs-1 out of sight failed: InternalError try again' in caplog.text
+
+
+def test_a_message_received_again_is_held_by_its_new_receipt(sdns_sqs):
+    journal = []
+    made = job_receiver(sdns_sqs, journal, [0.0])
+    receive(made, message(envelope('sns-1'), 1))
+    receive(made, dict(message(envelope('sns-1'), 1), ReceiptHandle='handle-1b'))
+    assert made.held == {'sqs-1': ('handle-1b', 100.0)}
+
+
+def test_the_keeper_outlives_a_failure(sdns_sqs, caplog, monkeypatch):
+    journal = []
+    made = job_receiver(sdns_sqs, journal, [0.0], visibility_timeout=3)
+    calls = []
+
+    async def extend():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError('unforeseen')
+
+    made.extend = extend
+    real_sleep = asyncio.sleep
+    monkeypatch.setattr(sdns_sqs.asyncio, 'sleep', lambda seconds: real_sleep(0))
+
+    async def two_ticks():
+        keeper = asyncio.ensure_future(made.keep_hidden())
+        while len(calls) < 2:
+            await real_sleep(0)
+        keeper.cancel()
+
+    asyncio.run(asyncio.wait_for(two_ticks(), timeout=10))
+    assert "keeping messages out of sight failed: RuntimeError('unforeseen')" in caplog.text
+
+
+def test_a_receive_under_way_at_the_stop_has_its_messages_let_go(sdns_sqs):
+    """Cancelled during a long poll: the poll goes on in its thread and returns messages (in SQS, the
+    ones just let go among them). They are let go too, once it has returned."""
+    import threading
+    journal = []
+    made = job_receiver(sdns_sqs, journal, [0.0])
+    polling, answer = threading.Event(), threading.Event()
+
+    def receive_message(**request):
+        polling.set()
+        answer.wait(10)
+        return {'Messages': [message(envelope('sns-7'), 7)]}
+
+    made.sqs.receive_message = receive_message
+
+    async def stop_during_the_poll():
+        task = asyncio.ensure_future(made.run())
+        while not polling.is_set():
+            await asyncio.sleep(0.01)
+        task.cancel()
+        await asyncio.sleep(0.1)
+        answer.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(asyncio.wait_for(stop_during_the_poll(), timeout=10))
+    assert journal == [('hide', [('handle-7', 0)])]
+    assert made.held == {}

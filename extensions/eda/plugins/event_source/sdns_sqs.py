@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError, ProfileNotFound
 
 # ansible-rulebook runs this file by path, not as part of a package: the collection's module_utils
@@ -38,10 +39,16 @@ description:
     with M(skillops.alexa.sdns_sqs_ack). Until then the source keeps it out of sight, for at most
     O(acknowledge_timeout) seconds after it was received. A message whose job failed, or never ran,
     comes back then and is emitted again; after the queue's C(maxReceiveCount) receives, its redrive
-    policy moves it to the dead-letter queue. When the source stops (SIGTERM, SIGINT), the messages it
-    holds come back at once; when it dies (SIGKILL, a host lost), within O(visibility_timeout) seconds.
-    Every event therefore needs a job, or a rule, that acknowledges it, also the events no other rule
-    takes.
+    policy moves it to the dead-letter queue. When the source is stopped, the messages it holds come
+    back at once, after the receive under way (at most O(wait_seconds)); when it dies (SIGKILL, a host
+    lost), within O(visibility_timeout) seconds. ansible-rulebook stops its sources on SIGTERM and
+    SIGINT only with E(JAVA_TOOL_OPTIONS=-Xrs); otherwise the Java runtime of its rule engine ends the
+    process at once, as SIGKILL does.
+  - Every event therefore needs a job, or a rule, that acknowledges it, also the events no other rule
+    takes (with the ruleset's default C(match_multiple_rules=false), so that a last rule that
+    acknowledges takes only those).
+  - The source needs C(sqs:ReceiveMessage), C(sqs:ChangeMessageVisibility) and C(sqs:DeleteMessage) on
+    the queue (and C(sqs:GetQueueUrl) with O(name)); the jobs that acknowledge need C(sqs:DeleteMessage).
   - With O(acknowledge=emit) a message is deleted as soon as its event is on the rulebook's queue, so
     the events ansible-rulebook keeps for its pending jobs are lost when it stops.
   - A message delivered twice by SNS (same SNS message ID, another SQS message) within one run is
@@ -96,7 +103,7 @@ options:
     description:
       - With O(acknowledge=job), how long a message the source holds stays out of sight past its last
         extension; the source extends it every third of this time. A message held by a source that
-        died (SIGKILL, a host lost) comes back after at most this long.
+        died (SIGKILL, a host lost) comes back after at most this long. From 2 to 43200.
     type: int
     default: 30
   acknowledge_timeout:
@@ -104,6 +111,9 @@ options:
       - With O(acknowledge=job), the longest time after its receipt a message waits for its job's
         acknowledgement, which is the time its event waits for the rulebook's pending jobs plus the job.
         Then it comes back for another try, counted as a receive by the queue's redrive policy.
+      - ansible-rulebook runs a rule set's jobs one at a time and keeps about 20 events waiting
+        (O(max_number_of_messages), and the jobs it queues), so give at least 21 times the longest job.
+        Defaults to 900, or O(visibility_timeout) if that is longer.
       - From O(visibility_timeout) to 43200 (the 12 hours SQS keeps a message out of sight at most).
     type: int
     default: 900
@@ -154,7 +164,7 @@ logger = logging.getLogger(__name__)
 
 ACKNOWLEDGE = ('job', 'emit')
 LONGEST_HOLD = 43200  # SQS keeps a message out of sight for at most 12 hours after its receipt
-RELEASE_WITHIN = 10  # seconds a stopping source gives SQS to take its held messages back
+RELEASE_WITHIN = 10  # seconds a stopping source gives SQS, past a long poll under way, to take its messages back
 
 
 class Seen:
@@ -215,13 +225,16 @@ def _region(args):
             or os.environ.get('AWS_REGION') or os.environ.get('AWS_DEFAULT_REGION'))
 
 
-def sqs_client(args):
-    """An SQS client as amazon.aws users expect: arguments first, then the environment."""
+def sqs_client(args, wait_seconds=20):
+    """An SQS client as amazon.aws users expect: arguments first, then the environment. Its calls end
+    in time (a long poll in its wait plus a margin), so an extension is never late by botocore's minute."""
     if bool(args.get('access_key')) != bool(args.get('secret_key')):
         raise ValueError('skillops.alexa.sdns_sqs: access_key and secret_key go together: give both, or neither '
                          'to use the environment or a profile')
     kwargs = dict(region_name=_region(args),
-                  endpoint_url=args.get('endpoint_url') or os.environ.get('AWS_URL') or None)
+                  endpoint_url=args.get('endpoint_url') or os.environ.get('AWS_URL') or None,
+                  config=Config(connect_timeout=5, read_timeout=wait_seconds + 10,
+                                retries=dict(mode='standard', max_attempts=3)))
     if args.get('access_key'):
         kwargs.update(aws_access_key_id=args['access_key'], aws_secret_access_key=args['secret_key'],
                       aws_session_token=args.get('session_token') or None)
@@ -249,18 +262,28 @@ class Receiver:
         self.seen = Seen(_integer(args, 'remember', 10000, 1, 10 ** 7))
         self.by_job = _choice(args, 'acknowledge', ACKNOWLEDGE) == 'job'
         self.visibility_timeout = _integer(args, 'visibility_timeout', 30, 2, LONGEST_HOLD)
-        self.acknowledge_timeout = _integer(args, 'acknowledge_timeout', 900, self.visibility_timeout, LONGEST_HOLD)
-        # What this run holds out of sight for a job: receipt handle -> (message ID, when it must come back).
+        self.acknowledge_timeout = _integer(args, 'acknowledge_timeout', max(900, self.visibility_timeout),
+                                            self.visibility_timeout, LONGEST_HOLD)
+        # What this run holds out of sight for a job: SQS message ID -> (latest receipt handle, when it
+        # must come back).
         self.held = {}
-        self.sqs = sqs_client(args)
+        # SQS calls under way in their threads: a cancelled task does not stop them.
+        self.calls = set()
+        self.receiving = None
+        self.sqs = sqs_client(args, self.wait_seconds)
         self.queue_url = args.get('queue_url')
         self.sleep = asyncio.sleep
         self.clock = time.monotonic
 
     async def _call(self, method, **kwargs):
-        # boto3 blocks: run it beside the event loop. A receive still under way when the source is
-        # cancelled ends in its thread; its messages come back after their visibility timeout.
-        return await asyncio.to_thread(getattr(self.sqs, method), **kwargs)
+        # boto3 blocks: run it beside the event loop. Shielded, so that a cancelled caller leaves the
+        # call to end in its thread, where run() can still wait for it and use its answer.
+        call = asyncio.ensure_future(asyncio.to_thread(getattr(self.sqs, method), **kwargs))
+        self.calls.add(call)
+        call.add_done_callback(self.calls.discard)
+        if method == 'receive_message':
+            self.receiving = call
+        return await asyncio.shield(call)
 
     async def run(self):
         keeper = asyncio.ensure_future(self.keep_hidden()) if self.by_job else None
@@ -272,10 +295,21 @@ class Receiver:
                 # Stopped (ansible-rulebook cancels its sources on SIGTERM and SIGINT): what the jobs
                 # did not acknowledge goes back to the queue now rather than after its timeout.
                 try:
-                    await asyncio.wait_for(self.release(), RELEASE_WITHIN)
+                    await asyncio.wait_for(self.stop(), self.wait_seconds + RELEASE_WITHIN)
                 except asyncio.TimeoutError:
-                    logger.warning('skillops.alexa.sdns_sqs: SQS did not take the unacknowledged messages back within '
-                                   '%d seconds: they come back after their visibility timeout', RELEASE_WITHIN)
+                    logger.warning('skillops.alexa.sdns_sqs: SQS did not take the unacknowledged messages back in '
+                                   'time: they come back after their visibility timeout')
+            for call in set(self.calls):
+                call.cancel()  # its thread ends on its own; what it receives comes back after its timeout
+
+    async def stop(self):
+        """Let go of what is held once the calls under way have ended: the receive still long-polling
+        would take the released messages again, an extension would hide them again."""
+        if self.calls:
+            await asyncio.wait(set(self.calls))
+        if self.receiving and not self.receiving.cancelled() and not self.receiving.exception():
+            self.hold(self.receiving.result().get('Messages', []))  # received after the stop, never handled
+        await self.release()
 
     async def receive(self):
         failures = 0
@@ -288,6 +322,7 @@ class Receiver:
                                             WaitTimeSeconds=self.wait_seconds,
                                             MaxNumberOfMessages=self.max_messages,
                                             AttributeNames=['ApproximateReceiveCount'], **extra)
+                self.receiving = None  # its messages are this loop's to handle now
             except (BotoCoreError, ClientError) as error:
                 # A queue that is gone or access that was taken away shows in the log each time;
                 # the source keeps trying, more slowly, rather than stop the rulebook.
@@ -304,9 +339,10 @@ class Receiver:
                 await self.handle(message)
 
     def hold(self, messages):
-        """Held from their receipt, not their emission: the last of a batch may wait long for the rulebook."""
+        """Held from their receipt, not their emission: the last of a batch may wait long for the rulebook.
+        A message received again is held by its new receipt handle (only the latest acts in SQS)."""
         until = self.clock() + self.acknowledge_timeout
-        self.held.update((message['ReceiptHandle'], (message['MessageId'], until)) for message in messages)
+        self.held.update((message['MessageId'], (message['ReceiptHandle'], until)) for message in messages)
 
     async def handle(self, message):
         try:
@@ -320,7 +356,7 @@ class Receiver:
             if self.delete_malformed:
                 await self.delete(message)
             else:
-                self.held.pop(message['ReceiptHandle'], None)
+                self.held.pop(message['MessageId'], None)
             return
         key = identity(event)
         first = self.seen.get(key)
@@ -341,7 +377,7 @@ class Receiver:
             await self.delete(message)
 
     async def delete(self, message):
-        self.held.pop(message['ReceiptHandle'], None)
+        self.held.pop(message['MessageId'], None)
         try:
             await self._call('delete_message', QueueUrl=self.queue_url, ReceiptHandle=message['ReceiptHandle'])
         except (BotoCoreError, ClientError) as error:
@@ -351,27 +387,31 @@ class Receiver:
     async def keep_hidden(self):
         while True:
             await asyncio.sleep(self.visibility_timeout / 3)
-            await self.extend()
+            try:
+                await self.extend()
+            except Exception as problem:  # pylint: disable=broad-except
+                # The keeper must outlive any one failure, or every held message comes back and runs twice.
+                logger.warning('skillops.alexa.sdns_sqs: keeping messages out of sight failed: %r', problem)
 
     async def extend(self):
         """Keep what is held out of sight for another visibility_timeout, or until its
         acknowledge_timeout, when it is let go for another try."""
         now = self.clock()
         changes = []
-        for handle, (message_id, until) in list(self.held.items()):
+        for message_id, (handle, until) in list(self.held.items()):
             left = until - now
             if left <= self.visibility_timeout:
-                del self.held[handle]
+                del self.held[message_id]
                 logger.warning('skillops.alexa.sdns_sqs: message %s was not acknowledged within %d seconds '
                                '(acknowledge_timeout): it comes back for another try. Every event needs a job '
                                'or rule that ends with skillops.alexa.sdns_sqs_ack.', message_id,
                                self.acknowledge_timeout)
-            changes.append((handle, message_id, max(0, min(math.ceil(left), self.visibility_timeout))))
+            changes.append((message_id, handle, max(0, min(math.ceil(left), self.visibility_timeout))))
         await self.change_visibility(changes)
 
     async def release(self):
         held, self.held = self.held, {}
-        await self.change_visibility([(handle, message_id, 0) for handle, (message_id, _until) in held.items()])
+        await self.change_visibility([(message_id, handle, 0) for message_id, (handle, _until) in held.items()])
         if held:
             logger.info('skillops.alexa.sdns_sqs: stopping; %d unacknowledged messages are back in the queue',
                         len(held))
@@ -382,18 +422,22 @@ class Receiver:
             try:
                 answer = await self._call('change_message_visibility_batch', QueueUrl=self.queue_url, Entries=[
                     dict(Id=str(number), ReceiptHandle=handle, VisibilityTimeout=seconds)
-                    for number, (handle, _message_id, seconds) in enumerate(batch)])
+                    for number, (_message_id, handle, seconds) in enumerate(batch)])
             except (BotoCoreError, ClientError) as error:
                 # Tried again at the next extension; a message not extended in time may come back and
                 # be emitted again (a repeat, not a loss).
                 logger.warning('skillops.alexa.sdns_sqs: keeping %d messages out of sight failed: %s', len(batch), error)
                 continue
             for failed in answer.get('Failed', []):
-                # Deleted by its job (acknowledged), or no longer this receipt's to change.
-                handle, message_id, _seconds = batch[int(failed['Id'])]
-                self.held.pop(handle, None)
-                logger.debug('skillops.alexa.sdns_sqs: message %s is no longer held: %s', message_id,
-                             failed.get('Code'))
+                message_id, handle, _seconds = batch[int(failed['Id'])]
+                if failed.get('SenderFault') and self.held.get(message_id, (None,))[0] == handle:
+                    # Deleted by its job (acknowledged), or no longer this receipt's to change.
+                    del self.held[message_id]
+                    logger.debug('skillops.alexa.sdns_sqs: message %s is no longer held: %s', message_id,
+                                 failed.get('Code'))
+                else:
+                    logger.warning('skillops.alexa.sdns_sqs: keeping message %s out of sight failed: %s %s',
+                                   message_id, failed.get('Code'), failed.get('Message', ''))
 
 
 async def main(queue, args):
