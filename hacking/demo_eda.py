@@ -57,7 +57,9 @@ def main():
         common = dict(sdns_notify_dir=notices.directory, sdns_notify_webhook_url='')
         notifications = dict(common, sdns_queue_url=queue_url, sdns_review_max_stars=2, sdns_follow_up_url='',
                              sdns_sqs_wait_seconds=1)
-        rulebooks.append(Rulebook('sdns_notifications', notifications, work))
+        # After a clean stop ansible-rulebook goes on with pending jobs for --shutdown-delay (60 s by
+        # default): 5 here, so the story need not wait.
+        rulebooks.append(Rulebook('sdns_notifications', notifications, work, shutdown_delay=5))
         rulebooks.append(Rulebook('sdns_subscriber_health', dict(
             common, sdns_vendor_id=sandbox.vendor_id, sdns_health_interval=2), work))
 
@@ -73,7 +75,7 @@ def main():
         rulebooks[0].kill(signal.SIGTERM)
         handled = {notice['details']['sdns']['skill_id'] for notice in notices.all() if of_batch(notice)}
         say('   stopped with %d of 5 handled; the others are back in the queue, unacknowledged' % len(handled))
-        rulebooks[0] = Rulebook('sdns_notifications', notifications, work)
+        rulebooks[0] = Rulebook('sdns_notifications', notifications, work, shutdown_delay=5)
         say('Start it again')
         wait_for('a notice for each of the five', lambda: set(skills) <= {
             notice['details']['sdns']['skill_id'] for notice in notices.all() if of_batch(notice)}, timeout=120)

@@ -121,9 +121,10 @@ class Webhook:
 class Rulebook:
     """ansible-rulebook running one of the collection's rulebooks, its output in a log file."""
 
-    def __init__(self, name, variables, workdir, rulebook=None, environment=None):
+    def __init__(self, name, variables, workdir, rulebook=None, environment=None, shutdown_delay=60):
         """Run the collection's rulebook ``name``, or the rulebook file ``rulebook`` under that name,
-        with ``environment`` added to this process's (a value None takes the variable away)."""
+        with ``environment`` added to this process's (a value None takes the variable away). After a
+        clean stop ansible-rulebook goes on with its pending jobs for ``shutdown_delay`` seconds."""
         self.log_path = os.path.join(workdir, '%s.log' % name)
         vars_path = os.path.join(workdir, '%s.vars.json' % name)
         inventory = os.path.join(workdir, 'inventory.yml')
@@ -134,7 +135,7 @@ class Rulebook:
         self._log = open(self.log_path, 'w')
         self.process = subprocess.Popen(
             [os.path.join(BIN, 'ansible-rulebook'), '-i', inventory, '-r', rulebook or 'skillops.alexa.' + name,
-             '--vars', vars_path, '-v'],
+             '--vars', vars_path, '--shutdown-delay', str(shutdown_delay), '-v'],
             cwd=workdir, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
             env={key: value for key, value in dict(os.environ, **(environment or {})).items() if value is not None})
         wait_for('ansible-rulebook to start %s (log %s)' % (name, self.log_path),
@@ -153,8 +154,13 @@ class Rulebook:
         """Send ``signum`` to ansible-rulebook and its jobs (as a terminal's Ctrl-C or a service
         manager's stop reaches the whole group) and wait until it has ended."""
         os.killpg(self.process.pid, signum)
-        self.process.wait(timeout=60)
-        self._log.close()
+        try:
+            self.process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            raise AssertionError('ansible-rulebook did not end within 90 s of %s:\n%s' % (
+                signal.Signals(signum).name, self.log()[-6000:])) from None
+        finally:
+            self._log.close()
 
     def stop(self):
         if self.process.poll() is None:

@@ -41,7 +41,7 @@ description:
     comes back then and is emitted again; after the queue's C(maxReceiveCount) receives, its redrive
     policy moves it to the dead-letter queue. When the source is stopped, the messages it holds come
     back at once, after the receive under way (at most O(wait_seconds)); when it dies (SIGKILL, a host
-    lost), within O(visibility_timeout) seconds. ansible-rulebook stops its sources on SIGTERM and
+    lost), within O(visibility_timeout) seconds, or O(wait_seconds) more if a receive was under way. ansible-rulebook stops its sources on SIGTERM and
     SIGINT only with E(JAVA_TOOL_OPTIONS=-Xrs); otherwise the Java runtime of its rule engine ends the
     process at once, as SIGKILL does.
   - Every event therefore needs a job, or a rule, that acknowledges it, also the events no other rule
