@@ -389,3 +389,17 @@ def test_a_receive_under_way_at_the_stop_has_its_messages_let_go(sdns_sqs):
     asyncio.run(asyncio.wait_for(stop_during_the_poll(), timeout=10))
     assert journal == [('hide', [('handle-7', 0)])]
     assert made.held == {}
+
+
+def test_a_stopped_source_takes_its_unread_events_off_the_rulebooks_queue(sdns_sqs):
+    """ansible-rulebook's shutdown notice must find room on the queue; another source's event stays."""
+    journal = []
+    made = job_receiver(sdns_sqs, journal, [0.0])
+    queue = asyncio.Queue(2)
+    made.queue = type('Filtered', (), {'queue': queue})()
+    made.hold([message(envelope('sns-1'), 1)])
+    queue.put_nowait({'meta': {'sqs_message_id': 'sqs-1'}})
+    queue.put_nowait({'meta': {'source': 'another'}})
+    asyncio.run(made.stop())
+    assert [queue.get_nowait()] == [{'meta': {'source': 'another'}}] and queue.empty()
+    assert journal == [('hide', [('handle-1', 0)])]

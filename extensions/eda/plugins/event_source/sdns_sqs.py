@@ -302,9 +302,25 @@ class Receiver:
             for call in set(self.calls):
                 call.cancel()  # its thread ends on its own; what it receives comes back after its timeout
 
+    def take_back_unread(self):
+        """Take this source's events the rulebook has not read off its queue. ansible-rulebook (1.3) puts
+        its shutdown notice on that queue after the source ends, and waits forever when the queue is
+        full with no reader left; the messages of these events are let go with the rest."""
+        queue = getattr(self.queue, 'queue', self.queue)  # under ansible-rulebook's filtering wrapper
+        if not hasattr(queue, 'get_nowait'):
+            return
+        others = []
+        while not queue.empty():
+            item = queue.get_nowait()
+            if not (isinstance(item, dict) and item.get('meta', {}).get('sqs_message_id') in self.held):
+                others.append(item)
+        for item in others:
+            queue.put_nowait(item)
+
     async def stop(self):
         """Let go of what is held once the calls under way have ended: the receive still long-polling
         would take the released messages again, an extension would hide them again."""
+        self.take_back_unread()
         if self.calls:
             await asyncio.wait(set(self.calls))
         if self.receiving and not self.receiving.cancelled() and not self.receiving.exception():
