@@ -72,9 +72,10 @@ def main():
             sandbox.raise_event('AlexaDevelopmentEvent.SkillCertification', skill, status='FAILED')
         wait_for('the first job of the five', lambda: [notice for notice in notices.all() if of_batch(notice)],
                  timeout=120)
-        rulebooks[0].kill(signal.SIGTERM)
+        killed = rulebooks[0].kill(signal.SIGTERM)
         handled = {notice['details']['sdns']['skill_id'] for notice in notices.all() if of_batch(notice)}
-        say('   stopped with %d of 5 handled; the others are back in the queue, unacknowledged' % len(handled))
+        say('   stopped%s with %d of 5 handled; the others are back in the queue, unacknowledged' % (
+            ' (it did not end by itself: SIGKILL after 30 s)' if killed else '', len(handled)))
         rulebooks[0] = Rulebook('sdns_notifications', notifications, work, shutdown_delay=5)
         say('Start it again')
         wait_for('a notice for each of the five', lambda: set(skills) <= {

@@ -40,8 +40,9 @@ def rulebook(tmp_path):
     """Start rulebooks for one test; all stop when it ends."""
     started = []
 
-    def start(name, rulebook=None, **variables):
-        started.append(Rulebook(name, variables, str(tmp_path), rulebook=rulebook))
+    def start(name, rulebook=None, environment=None, shutdown_delay=60, **variables):
+        started.append(Rulebook(name, variables, str(tmp_path), rulebook=rulebook, environment=environment,
+                                shutdown_delay=shutdown_delay))
         return started[-1]
 
     yield start

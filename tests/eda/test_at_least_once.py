@@ -10,7 +10,7 @@ import signal
 import time
 import uuid
 
-from edakit import Rulebook, sns_envelope, wait_for
+from edakit import sns_envelope, wait_for
 
 CERTIFICATION = 'AlexaDevelopmentEvent.SkillCertification'
 VISIBILITY_TIMEOUT = 6
@@ -55,8 +55,8 @@ def rulebook_text(job_path, visibility_timeout, acknowledge_timeout):
 class Run:
     """A queue with notifications in it and the rulebook that handles them; what the jobs did."""
 
-    def __init__(self, sqs, tmp_path, name, visibility_timeout, acknowledge_timeout, max_receive_count=100):
-        self.sqs, self.tmp_path, self.name = sqs, tmp_path, name
+    def __init__(self, sqs, rulebook, tmp_path, name, visibility_timeout, acknowledge_timeout, max_receive_count=100):
+        self.sqs, self.rulebook, self.tmp_path, self.name = sqs, rulebook, tmp_path, name
         self.dlq_url = sqs.create_queue(QueueName='%s-dlq-%s' % (name, uuid.uuid4().hex[:6]))['QueueUrl']
         dlq_arn = sqs.get_queue_attributes(QueueUrl=self.dlq_url, AttributeNames=['QueueArn'])['Attributes']['QueueArn']
         self.queue_url = sqs.create_queue(QueueName='%s-%s' % (name, uuid.uuid4().hex[:6]), Attributes={
@@ -81,10 +81,9 @@ class Run:
     def start(self, environment=None):
         self.starts += 1
         # Pending jobs go on for 5 s after a clean stop (60 by default): the test need not wait for them.
-        return Rulebook('%s-%d' % (self.name, self.starts), dict(queue_url=self.queue_url,
-                                                                 handled_dir=str(self.handled_dir)),
-                        str(self.tmp_path), rulebook=str(self.rulebook_path), environment=environment,
-                        shutdown_delay=5)
+        return self.rulebook('%s-%d' % (self.name, self.starts), rulebook=str(self.rulebook_path),
+                             environment=environment, shutdown_delay=5, queue_url=self.queue_url,
+                             handled_dir=str(self.handled_dir))
 
     def handled(self):
         """How many times each notification's job did its work, by SNS message ID."""
@@ -108,19 +107,19 @@ STOPS = [(signal.SIGTERM, CLEAN_STOP), (signal.SIGINT, CLEAN_STOP), (signal.SIGT
          (signal.SIGINT, ABRUPT_STOP), (signal.SIGKILL, ABRUPT_STOP)]
 
 
-def test_no_notification_is_lost_whatever_stops_the_rulebook(sqs, tmp_path):
+def test_no_notification_is_lost_whatever_stops_the_rulebook(sqs, rulebook, tmp_path):
     """20 notifications queued; the rulebook stopped by SIGTERM, SIGINT (each with and without -Xrs)
     and SIGKILL in turn, each time after 3 more jobs, with jobs pending; started again each time, then
     left to finish."""
-    run = Run(sqs, tmp_path, 'at-least-once', visibility_timeout=VISIBILITY_TIMEOUT, acknowledge_timeout=300)
+    run = Run(sqs, rulebook, tmp_path, 'at-least-once', visibility_timeout=VISIBILITY_TIMEOUT, acknowledge_timeout=300)
     for number in range(20):
         run.send('amzn1.ask.skill.cert-%02d' % number)
     figures = []
     for signum, environment in STOPS:
-        rulebook = run.start(environment)
+        running = run.start(environment)
         before = len(run.handled())
         wait_for('3 more jobs', lambda: len(run.handled()) >= before + 3, timeout=120)
-        rulebook.kill(signum)
+        killed = running.kill(signum)
         stopped = time.monotonic()
         handled = run.handled()
         visible, hidden = run.depth()
@@ -131,18 +130,19 @@ def test_no_notification_is_lost_whatever_stops_the_rulebook(sqs, tmp_path):
         figures.append(dict(stop=signal.Signals(signum).name + (' -Xrs' if environment is CLEAN_STOP else ''),
                             handled=len(handled),
                             waiting=visible + hidden, held=hidden, back_after=round(time.monotonic() - stopped, 1),
-                            released='unacknowledged messages are back in the queue' in rulebook.log()))
-    rulebook = run.start()
+                            released='unacknowledged messages are back in the queue' in running.log(),
+                            ended='SIGKILL after 30 s' if killed else 'by itself'))
+    running = run.start()
     wait_for('every notification handled and acknowledged',
              lambda: len(run.handled()) == len(run.sent) and run.depth() == (0, 0), timeout=180)
-    rulebook.stop()
+    running.stop()
     handled = run.handled()
     lost = sorted(set(run.sent) - set(handled))
     repeated = sum(handled.values()) - len(handled)
     print('\nat least once: %d notifications, lost %d, repeated %d' % (len(run.sent), len(lost), repeated))
     for figure in figures:
         print('  %(stop)-12s after %(handled)2d handled: %(waiting)2d waiting in the queue (%(held)2d held by the '
-              'source), all back %(back_after)4.1f s after the stop' % figure)
+              'source), all back %(back_after)4.1f s after the stop; ansible-rulebook ended %(ended)s' % figure)
     assert lost == []
     assert set(handled) == set(run.sent)
     assert run.depth(run.dlq_url) == (0, 0)
@@ -154,21 +154,21 @@ def test_no_notification_is_lost_whatever_stops_the_rulebook(sqs, tmp_path):
     assert all(f['back_after'] <= WAIT_SECONDS + VISIBILITY_TIMEOUT + 2 for f in figures), figures
 
 
-def test_a_job_that_fails_is_tried_again_then_its_message_is_dead_lettered(sqs, tmp_path):
-    run = Run(sqs, tmp_path, 'job-fails', visibility_timeout=5, acknowledge_timeout=15, max_receive_count=2)
+def test_a_job_that_fails_is_tried_again_then_its_message_is_dead_lettered(sqs, rulebook, tmp_path):
+    run = Run(sqs, rulebook, tmp_path, 'job-fails', visibility_timeout=5, acknowledge_timeout=15, max_receive_count=2)
     run.send('amzn1.ask.skill.fails')
     run.send('amzn1.ask.skill.works')
     [failing] = [key for key, skill in run.sent.items() if skill.endswith('fails')]
-    rulebook = run.start()
+    running = run.start()
     wait_for('the failing message in the dead-letter queue', lambda: run.depth(run.dlq_url) == (1, 0), timeout=120)
     wait_for('the queue to be empty', lambda: run.depth() == (0, 0))
-    rulebook.stop()
+    running.stop()
     handled = run.handled()
     # Tried at each of its 2 receives (maxReceiveCount), then moved at the third.
     assert handled[failing] == 2, handled
     assert [count for key, count in handled.items() if key != failing] == [1]
     [message] = sqs.receive_message(QueueUrl=run.dlq_url)['Messages']
     assert json.loads(message['Body'])['MessageId'] == failing
-    log = rulebook.log()
+    log = running.log()
     assert 'was not acknowledged within 15 seconds (acknowledge_timeout): it comes back for another try' in log
     assert 'came back unacknowledged (receive 2): its event is emitted again' in log
