@@ -13,59 +13,65 @@ from ansible_collections.skillops.alexa.plugins.module_utils._module import smap
 
 TOKEN = '/auth/o2/token'
 SUBSCRIBER = '/v0/developmentEvents/subscribers/amzn1.ask-subscriber.1'
-SCOPE_HINT = ('The token lacks the scope alexa::ask:subscriptions: mint a refresh token whose scopes include it (for '
-              'example ask util generate-lwa-tokens --scopes "alexa::ask:subscriptions").')
-RETRY_HINT = 'did not answer successfully in time; retry later or raise retry_attempts / timeout.'
 
 
-@pytest.mark.parametrize('facts, hint', [
-    (dict(service='lwa', status=401, oauth_error='invalid_client'),
-     'LWA rejected the client: check lwa_client_id and lwa_client_secret (the security profile).'),
-    (dict(service='lwa', status=400, oauth_error='INVALID_GRANT'),
-     'LWA rejected the grant: the refresh token or code is expired, revoked, already used, or was issued to another '
-     'security profile than lwa_client_id. Generate a new one for this client with the scope alexa::ask:subscriptions.'),
-    (dict(service='lwa', status=400, oauth_error='invalid_request'), 'Check lwa_url and the LWA credentials.'),
-    (dict(service='lwa', status=503, retryable=True), 'LWA ' + RETRY_HINT),
-    (dict(status=401),
-     'The access token is invalid or expired. Supply a fresh access_token, or lwa_client_id, lwa_client_secret and '
-     'refresh_token so the module can refresh it.'),
-    (dict(status=401, after_refresh=True),
-     "SMAPI rejects even a new token from this refresh token: check that the refresh token's user and security "
-     'profile may use SMAPI (tokens from the client credentials grant never can).'),
-    (dict(status=403, missing_scope=True), SCOPE_HINT),
-    (dict(status=401, missing_scope=True), SCOPE_HINT),
-    (dict(status=403),
-     "The token's user or security profile may not do this: use a token of a user of the vendor named by vendor_id, "
-     "and, to change a subscriber or its subscriptions, one from the security profile (LWA client) that created the "
-     "subscriber."),
-    (dict(status=404, code='NOT_FOUND'), 'Check the ID: no such object is visible to this token.'),
-    (dict(status=400), 'Correct the request as the violations say.'),
-    (dict(status=429, retryable=True), 'SMAPI ' + RETRY_HINT),
-    (dict(status=None, retryable=True), 'SMAPI ' + RETRY_HINT),
-    (dict(status=307), 'Check smapi_url: it must be the service itself, since no credential is sent to another '
-                       'address (a redirect means a proxy, a wrong URL or a compromised name in between).'),
-    (dict(service='lwa', status=308), 'Check lwa_url: it must be the service itself, since no credential is sent to '
-                                      'another address (a redirect means a proxy, a wrong URL or a compromised name in '
-                                      'between).'),
-    (dict(status=200, retryable=True), 'SMAPI answered what it never does; check smapi_url: it must be the service '
-                                       'itself, not a proxy or another server.'),
-    (dict(service='lwa', status=200), 'LWA answered what it never does; check lwa_url: it must be the service itself, '
-                                      'not a proxy or another server.'),
-])
-def test_explain_chooses_the_hint_from_the_facts(facts, hint):
-    path = TOKEN if facts.get('service') == 'lwa' else SUBSCRIBER
-    error = ApiError('any text at all', method='POST', path=path, **facts)
-    assert explain(error) == '%s %s' % (error, hint)
+def hint_of(error):
+    """What explain() says after the error itself: the error comes first, whole, then the hint."""
+    explained = explain(error)
+    assert explained.startswith('%s ' % error), explained
+    return explained[len(str(error)):].strip()
+
+
+# For each set of facts: the hint's kind (facts of one kind share a hint, facts of different kinds
+# never do) and what the hint must name: the option to check or the fix to make.
+HINTS = [
+    (dict(service='lwa', status=401, oauth_error='invalid_client'), 'lwa client', ['lwa_client_id', 'lwa_client_secret']),
+    (dict(service='lwa', status=400, oauth_error='INVALID_GRANT'), 'lwa grant',
+     ['refresh token', 'lwa_client_id', 'alexa::ask:subscriptions']),
+    (dict(service='lwa', status=400, oauth_error='invalid_request'), 'lwa other', ['lwa_url']),
+    (dict(service='lwa', status=503, retryable=True), 'lwa retry', ['LWA', 'retry_attempts', 'timeout']),
+    (dict(status=401), 'expired', ['access_token', 'refresh_token']),
+    (dict(status=401, after_refresh=True), 'after refresh', ["refresh token's user", 'security profile']),
+    (dict(status=403, missing_scope=True), 'scope', ['alexa::ask:subscriptions', 'generate-lwa-tokens']),
+    (dict(status=401, missing_scope=True), 'scope', ['alexa::ask:subscriptions', 'generate-lwa-tokens']),
+    (dict(status=403), 'forbidden', ['vendor_id', 'security profile']),
+    (dict(status=404, code='NOT_FOUND'), 'not found', ['ID', 'token']),
+    (dict(status=400), 'bad request', ['violations']),
+    (dict(status=429, retryable=True), 'smapi retry', ['SMAPI', 'retry_attempts', 'timeout']),
+    (dict(status=None, retryable=True), 'smapi retry', ['SMAPI', 'retry_attempts', 'timeout']),
+    (dict(status=307), 'smapi redirect', ['smapi_url', 'redirect']),
+    (dict(service='lwa', status=308), 'lwa redirect', ['lwa_url', 'redirect']),
+    (dict(status=200, retryable=True), 'smapi elsewhere', ['smapi_url', 'proxy']),
+    (dict(service='lwa', status=200), 'lwa elsewhere', ['lwa_url', 'proxy']),
+]
+
+
+def failed_request(facts):
+    return ApiError('any text at all', method='POST', path=TOKEN if facts.get('service') == 'lwa' else SUBSCRIBER, **facts)
+
+
+@pytest.mark.parametrize('facts, kind, names', HINTS, ids=['%s %s' % (case[1], case[0].get('status')) for case in HINTS])
+def test_explain_adds_a_hint_that_names_what_to_check(facts, kind, names):
+    hint = hint_of(failed_request(facts))
+    for name in names:
+        assert name in hint, (kind, hint)
+
+
+def test_explain_chooses_the_hint_from_the_facts():
+    hints = [(kind, hint_of(failed_request(facts))) for facts, kind, dummy in HINTS]
+    for kind, hint in hints:
+        assert hint, kind
+        for other_kind, other_hint in hints:
+            assert (hint == other_hint) is (kind == other_kind), (kind, other_kind, hint)
 
 
 @pytest.mark.parametrize('message', ['User has not consented to this operation.', 'Consent is missing.',
                                      'Token is invalid/expired. (also with a freshly refreshed access token)'])
-def test_explain_reads_no_message_text(message):
-    # The words of a message never choose the hint: a plain 403 stays a plain 403 whatever it says.
-    error = ApiError(message, status=403, method='GET', path=SUBSCRIBER)
-    assert explain(error).endswith("may not do this: use a token of a user of the vendor named by vendor_id, and, to "
-                                   "change a subscriber or its subscriptions, one from the security profile (LWA "
-                                   "client) that created the subscriber.")
+@pytest.mark.parametrize('status', [401, 403])
+def test_explain_reads_no_message_text(status, message):
+    # The words of a message never choose the hint: a plain 401 or 403 keeps its hint whatever it says.
+    plain = hint_of(ApiError('Forbidden.', status=status, method='GET', path=SUBSCRIBER))
+    assert hint_of(ApiError(message, status=status, method='GET', path=SUBSCRIBER)) == plain
 
 
 def test_explain_without_a_hint_is_the_error():
