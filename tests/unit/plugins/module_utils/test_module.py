@@ -3,13 +3,14 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import os
+
 import pytest
 
 from ansible_collections.skillops.alexa.plugins.module_utils._errors import (
     Ambiguous, ApiError, Conflict, NotFound, ValidationError)
 from ansible_collections.skillops.alexa.plugins.module_utils._config import (
     credentials_problem, explain, options_outside_a_module, transport_problem)
-from ansible_collections.skillops.alexa.plugins.module_utils._module import smapi_argument_spec
 
 TOKEN = '/auth/o2/token'
 SUBSCRIBER = '/v0/developmentEvents/subscribers/amzn1.ask-subscriber.1'
@@ -108,17 +109,19 @@ def test_every_typed_error_is_a_skillops_error():
 # --- the shared options outside a module (the event source sdns_subscriber_health) ----------------
 
 def test_options_outside_a_module_take_argument_then_environment_then_default(monkeypatch):
+    for name in [name for name in os.environ if name.startswith('ASK_')]:
+        monkeypatch.delenv(name)
     monkeypatch.setenv('ASK_VENDOR_ID', 'M1FROMENV')
     monkeypatch.setenv('ASK_REFRESH_TOKEN', 'Atzr|from-env')
-    monkeypatch.delenv('ASK_SMAPI_SERVER_BASE_URL', raising=False)
     params = options_outside_a_module({'vendor_id': 'M1GIVEN', 'refresh_token': '', 'timeout': '5',
                                        'validate_certs': 'no'})
-    assert params['vendor_id'] == 'M1GIVEN'
-    # An empty value, as the template of an unset rulebook variable gives, is not a value.
-    assert params['refresh_token'] == 'Atzr|from-env'
-    assert params['smapi_url'] == 'https://api.amazonalexa.com'
-    assert params['timeout'] == 5.0 and params['validate_certs'] is False
-    assert set(params) == set(smapi_argument_spec())
+    # Every shared option, the given ones converted to their types; an empty value, as the template of
+    # an unset rulebook variable gives, is not a value.
+    assert params == dict(
+        vendor_id='M1GIVEN', refresh_token='Atzr|from-env', timeout=5.0, validate_certs=False,
+        access_token=None, lwa_client_id=None, lwa_client_secret=None,
+        smapi_url='https://api.amazonalexa.com', lwa_url='https://api.amazon.com',
+        authorize_url='https://www.amazon.com', retry_attempts=5, retry_max_delay=30)
 
 
 def test_options_outside_a_module_name_the_bad_value():
