@@ -99,13 +99,6 @@ def test_explain_reports_domain_errors_as_they_are(error, message):
     assert explain(error) == message
 
 
-def test_every_typed_error_is_a_skillops_error():
-    from ansible_collections.skillops.alexa.plugins.module_utils._errors import SkillopsError
-    for error_type in (ValidationError, Conflict, Ambiguous, ApiError, NotFound):
-        assert issubclass(error_type, SkillopsError)
-    assert issubclass(NotFound, ApiError) and issubclass(ValidationError, ValueError)
-
-
 # --- the shared options outside a module (the event source sdns_subscriber_health) ----------------
 
 def test_options_outside_a_module_take_argument_then_environment_then_default(monkeypatch):
