@@ -21,7 +21,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ansible_collections.skillops.alexa.plugins.module_utils._lwa import DEFAULT_AUTHORIZE_URL, DEFAULT_LWA_URL
-from ansible_collections.skillops.alexa.plugins.module_utils._config import REFRESH_OPTIONS
+from ansible_collections.skillops.alexa.plugins.module_utils._config import credentials_problem, options_outside_a_module
 from ansible_collections.skillops.alexa.plugins.module_utils._module import smapi_argument_spec
 from ansible_collections.skillops.alexa.plugins.module_utils._sdns import EVENTS
 from ansible_collections.skillops.alexa.plugins.module_utils._smapi import DEFAULT_SMAPI_URL
@@ -151,8 +151,6 @@ def test_refresh_token_type_injects_the_refresh_credentials():
         'ASK_LWA_AUTHORIZE_HOST': DEFAULT_AUTHORIZE_URL,
     }
     assert set(body['inputs']['required']) == {'lwa_client_id', 'lwa_client_secret', 'refresh_token', 'vendor_id'}
-    assert [env_name for _option, env_name in REFRESH_OPTIONS] == [
-        'ASK_LWA_CLIENT_ID', 'ASK_LWA_CLIENT_CONFIRMATION', 'ASK_REFRESH_TOKEN']
 
 
 def test_access_token_type_injects_the_token():
@@ -160,6 +158,23 @@ def test_access_token_type_injects_the_token():
     env = render_env(body, {'access_token': 'Atza|a', 'vendor_id': 'M1X', 'smapi_url': ''})
     assert env == {'ASK_ACCESS_TOKEN': 'Atza|a', 'ASK_VENDOR_ID': 'M1X', 'ASK_SMAPI_SERVER_BASE_URL': DEFAULT_SMAPI_URL}
     assert set(body['inputs']['required']) == {'access_token', 'vendor_id'}
+
+
+@pytest.mark.parametrize('name, inputs', [
+    ('smapi_refresh_token.yml', {'lwa_client_id': 'amzn1.application-oa2-client.x', 'lwa_client_secret': 's',
+                                 'refresh_token': 'Atzr|r', 'vendor_id': 'M1X'}),
+    ('smapi_access_token.yml', {'access_token': 'Atza|a', 'vendor_id': 'M1X'}),
+])
+def test_a_job_with_the_credential_authenticates(name, inputs, monkeypatch):
+    # The environment AWX injects, read back through the shared options' environment fallbacks: each
+    # input arrives in its option, and the credentials are complete.
+    for variable in [variable for variable in os.environ if variable.startswith('ASK_')]:
+        monkeypatch.delenv(variable)
+    for variable, value in render_env(CREDENTIAL_TYPES[name], inputs).items():
+        monkeypatch.setenv(variable, value)
+    params = options_outside_a_module({})
+    assert dict((option, params[option]) for option in inputs) == inputs
+    assert credentials_problem(params) is None
 
 
 @pytest.mark.parametrize('name', sorted(CREDENTIAL_TYPES))
