@@ -181,12 +181,6 @@ def test_validate_certs_false_reaches_the_session(answer):
     assert session.calls[0]['verify'] is False
 
 
-def test_the_transport_mounts_its_deadline_adapter_for_both_schemes(make):
-    dummy, session, dummy2 = make()
-    assert set(session.mounted) == {'https://', 'http://'}
-    assert all(isinstance(adapter, DeadlineAdapter) for adapter in session.mounted.values())
-
-
 def test_a_real_session_gets_the_deadline_adapter_sized_for_the_concurrency():
     transport = HttpTransport(max_concurrency=4, retry=RetryPolicy(max_delay=7))
     try:
@@ -1247,12 +1241,23 @@ def test_a_proxy_that_drips_its_answer_to_connect_is_cut_off_at_the_deadline(loc
     assert [(sent['method'], sent['path']) for sent in proxy.requests] == [('CONNECT', 'api.skillops.invalid:443')]
 
 
-def test_the_pools_of_an_http_proxy_obey_the_deadline_too():
-    adapter = DeadlineAdapter()
-    manager = adapter.proxy_manager_for('http://proxy.example:3128')
-    pools = {scheme: type(manager.connection_from_url('%s://api.example/' % scheme)).__name__ for scheme in ('http', 'https')}
-    assert pools == {'http': '_DeadlineHTTPPool', 'https': '_DeadlineHTTPSPool'}
-    adapter.close()
+def test_a_proxy_that_drips_a_plain_http_answer_is_cut_off_at_the_deadline(local, monkeypatch):
+    # An http:// URL through an HTTP proxy: no CONNECT, the proxy forwards the request and answers itself.
+    def respond(handler):
+        handler.send_response(200)
+        handler.send_header('Content-Length', '1000')
+        handler.end_headers()
+        handler.wfile.flush()
+        drip(handler, b'x' * 1000, local.stop)
+
+    proxy = local.serve(respond)
+    monkeypatch.setenv('HTTP_PROXY', proxy.url)
+    monkeypatch.setenv('http_proxy', proxy.url)
+    failure, elapsed = _timed_failure(local.transport(timeout=1, retry=RetryPolicy(attempts=1)),
+                                      'GET', 'http://api.skillops.invalid/v0/slow')
+    assert 'deadline' in failure.reason, failure.reason
+    assert 0.9 < elapsed < 1.9, elapsed
+    assert [(sent['method'], sent['path']) for sent in proxy.requests] == [('GET', 'http://api.skillops.invalid/v0/slow')]
 
 
 @pytest.fixture
