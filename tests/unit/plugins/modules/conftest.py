@@ -2,7 +2,8 @@
 # Copyright: contributors to the skillops.alexa collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Shared by the module tests: a module's main() run with its arguments, and an in-memory SMAPI.
+"""Shared by the module tests: a module's main() run with its arguments, an in-memory SMAPI, and the
+subscriber, the other security profile and the refusal that the SDNS module tests have in common.
 
 The SMAPI stands in for requests' transport adapter, the last step before the network, so a module
 runs as in a play: its own code, the SMAPI client, the HTTP transport (deadlines, error handling)
@@ -56,6 +57,20 @@ def run_module(capsys):
 SMAPI_HOST = 'api.amazonalexa.com'
 SUBSCRIBERS = '/v0/developmentEvents/subscribers'
 SUBSCRIPTIONS = '/v0/developmentEvents/subscriptions'
+
+# The SDNS module tests: the vendor that owns the subscriber, and the subscriber's topic and role.
+VENDOR = 'M1ORGVENDOR'
+TOPIC = 'arn:aws:sns:us-east-1:123456789012:alexa-sdns'
+ROLE = 'arn:aws:iam::123456789012:role/alexa-sdns-publisher'
+# A security profile other than FakeSmapi.client_id: the ASK CLI's.
+CLI_PROFILE = 'amzn1.application-oa2-client.ask-cli'
+# The refresh credentials make lwa_client_id the profile of the run's tokens; access_token is used as it is.
+REFRESH = dict(lwa_client_secret='unit-test-client-secret', refresh_token='unit-test-refresh-token')
+# Why a module will not change a subscriber of another security profile, or its subscriptions: the
+# subscriber's ID, the profile that created it, lwa_client_id.
+FOREIGN = ('subscriber_id %s was created by the security profile %s, not by lwa_client_id %s, and SDNS lets only that '
+           'profile change it or its subscriptions: use lwa_client_id, lwa_client_secret and refresh_token of the '
+           'security profile that created the subscriber')
 
 # One request as the server got it: the query and the JSON body decoded, None when there is none.
 Request = namedtuple('Request', ['method', 'path', 'query', 'body'])
@@ -254,3 +269,15 @@ def task_of(run_module, smapi):
             return run_module(module, **dict(dict(defaults, access_token=smapi.token), **args))
         return run
     return task_of
+
+
+def add_subscriber(smapi, client_id=None):
+    """A subscriber of VENDOR, created by ``client_id`` (FakeSmapi.client_id unless given); its ID."""
+    return smapi.add_subscriber(VENDOR, 'org-subscriber', TOPIC, ROLE, client_id=client_id)
+
+
+@pytest.fixture
+def subscriber_id(smapi):
+    """The ID of a subscriber of VENDOR that the fake SMAPI's client_id created."""
+    return add_subscriber(smapi)
+

@@ -8,20 +8,12 @@ what it returns, its diff, and exactly which requests it sends."""
 import pytest
 
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscriber
+from ansible_collections.skillops.alexa.tests.unit.plugins.modules.conftest import (
+    CLI_PROFILE, FOREIGN, REFRESH, ROLE, SUBSCRIBERS, TOPIC, VENDOR)
 
-VENDOR = 'M1ORGVENDOR'
 NAME = 'skill-events'
-TOPIC = 'arn:aws:sns:us-east-1:123456789012:alexa-sdns'
 OTHER_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:alexa-sdns-eu'
-ROLE = 'arn:aws:iam::123456789012:role/alexa-sdns-publisher'
-SUBSCRIBERS = '/v0/developmentEvents/subscribers'
 LIST = ('GET', SUBSCRIBERS, None)
-CLI_PROFILE = 'amzn1.application-oa2-client.ask-cli'
-# The refresh credentials make lwa_client_id the profile of the run's tokens; access_token is used as it is.
-REFRESH = dict(lwa_client_secret='unit-test-client-secret', refresh_token='unit-test-refresh-token')
-FOREIGN = ('subscriber_id %s was created by the security profile %s, not by lwa_client_id %s, and SDNS lets only that '
-           'profile change it or its subscriptions: use lwa_client_id, lwa_client_secret and refresh_token of the '
-           'security profile that created the subscriber')
 
 
 @pytest.fixture

@@ -8,31 +8,15 @@ what it returns, its diff, and exactly which requests it sends."""
 import pytest
 
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscription
+from ansible_collections.skillops.alexa.tests.unit.plugins.modules.conftest import (
+    CLI_PROFILE, FOREIGN, REFRESH, SUBSCRIBERS, SUBSCRIPTIONS, VENDOR, add_subscriber)
 
-VENDOR = 'M1ORGVENDOR'
 NAME = 'certification'
 CERTIFICATION = 'AlexaDevelopmentEvent.SkillCertification'
 PUBLISH = 'AlexaDevelopmentEvent.SkillPublish'
 ALL = 'AlexaDevelopmentEvent.All'
-SUBSCRIPTIONS = '/v0/developmentEvents/subscriptions'
-SUBSCRIBERS = '/v0/developmentEvents/subscribers'
 LIST = ('GET', SUBSCRIPTIONS, None)
 LIST_SUBSCRIBERS = ('GET', SUBSCRIBERS, None)
-CLI_PROFILE = 'amzn1.application-oa2-client.ask-cli'
-REFRESH = dict(lwa_client_secret='unit-test-client-secret', refresh_token='unit-test-refresh-token')
-FOREIGN = ('subscriber_id %s was created by the security profile %s, not by lwa_client_id %s, and SDNS lets only that '
-           'profile change it or its subscriptions: use lwa_client_id, lwa_client_secret and refresh_token of the '
-           'security profile that created the subscriber')
-
-
-def add_subscriber(smapi, client_id=None):
-    return smapi.add_subscriber(VENDOR, 'org-subscriber', 'arn:aws:sns:us-east-1:123456789012:alexa-sdns',
-                                'arn:aws:iam::123456789012:role/alexa-sdns-publisher', client_id=client_id)
-
-
-@pytest.fixture
-def subscriber_id(smapi):
-    return add_subscriber(smapi)
 
 
 @pytest.fixture

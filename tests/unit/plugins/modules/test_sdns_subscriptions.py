@@ -11,30 +11,17 @@ import json
 import pytest
 
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscriptions
+from ansible_collections.skillops.alexa.tests.unit.plugins.modules.conftest import (
+    CLI_PROFILE, FOREIGN, REFRESH, SUBSCRIBERS, SUBSCRIPTIONS, VENDOR as ORG, add_subscriber)
 
-ORG = 'M1ORGVENDOR'
 DEV1 = 'M2DEVVENDOR1'
 DEV2 = 'M2DEVVENDOR2'
 NAME = 'org-notifications'
 ALL = 'AlexaDevelopmentEvent.All'
 CERTIFICATION = 'AlexaDevelopmentEvent.SkillCertification'
-SUBSCRIPTIONS = '/v0/developmentEvents/subscriptions'
-SUBSCRIBERS = '/v0/developmentEvents/subscribers'
 LIST = ('GET', SUBSCRIPTIONS, None)
 LIST_SUBSCRIBERS = ('GET', SUBSCRIBERS, None)
-CLI_PROFILE = 'amzn1.application-oa2-client.ask-cli'
-REFRESH = dict(lwa_client_secret='unit-test-client-secret', refresh_token='unit-test-refresh-token')
 NONE_DONE = dict(created=0, updated=0, unchanged=0, deleted=0, failed=0)
-
-
-def add_subscriber(smapi, client_id=None):
-    return smapi.add_subscriber(ORG, 'org-subscriber', 'arn:aws:sns:us-east-1:123456789012:alexa-sdns',
-                                'arn:aws:iam::123456789012:role/alexa-sdns-publisher', client_id=client_id)
-
-
-@pytest.fixture
-def subscriber_id(smapi):
-    return add_subscriber(smapi)
 
 
 @pytest.fixture
@@ -179,10 +166,7 @@ def test_a_subscriber_of_another_security_profile_is_refused_before_any_write(ru
     result = run(subscriber_id=foreign, lwa_client_id=smapi.client_id, _ansible_check_mode=check_mode, **REFRESH)
 
     assert result['failed'] is True
-    assert result['msg'] == ('subscriber_id %s was created by the security profile %s, not by lwa_client_id %s, and SDNS '
-                             'lets only that profile change it or its subscriptions: use lwa_client_id, lwa_client_secret '
-                             'and refresh_token of the security profile that created the subscriber'
-                             % (foreign, CLI_PROFILE, smapi.client_id))
+    assert result['msg'] == FOREIGN % (foreign, CLI_PROFILE, smapi.client_id)
     assert smapi.sent() == [LIST_SUBSCRIBERS]
 
 
