@@ -281,3 +281,13 @@ def subscriber_id(smapi):
     """The ID of a subscriber of VENDOR that the fake SMAPI's client_id created."""
     return add_subscriber(smapi)
 
+
+def run_on_a_foreign_subscriber(run, smapi, **task):
+    """Runs ``run(**task)`` naming a new subscriber of VENDOR that CLI_PROFILE created, with the refresh
+    credentials of FakeSmapi.client_id's profile, and checks that the module refuses it with FOREIGN."""
+    foreign = add_subscriber(smapi, client_id=CLI_PROFILE)
+
+    result = run(subscriber_id=foreign, lwa_client_id=smapi.client_id, **dict(REFRESH, **task))
+
+    assert result['failed'] is True
+    assert result['msg'] == FOREIGN % (foreign, CLI_PROFILE, smapi.client_id)

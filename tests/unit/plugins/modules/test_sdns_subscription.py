@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscription
 from ansible_collections.skillops.alexa.tests.unit.plugins.modules.conftest import (
-    CLI_PROFILE, FOREIGN, REFRESH, SUBSCRIBERS, SUBSCRIPTIONS, VENDOR, add_subscriber)
+    REFRESH, SUBSCRIBERS, SUBSCRIPTIONS, VENDOR, add_subscriber, run_on_a_foreign_subscriber)
 
 NAME = 'certification'
 CERTIFICATION = 'AlexaDevelopmentEvent.SkillCertification'
@@ -170,12 +170,8 @@ def test_the_subscriber_of_a_subscription_cannot_be_changed(run, smapi, subscrib
 
 @pytest.mark.parametrize('check_mode', [False, True], ids=['create', 'create in check mode'])
 def test_a_subscriber_of_another_security_profile_is_refused_before_any_write(run, smapi, check_mode):
-    foreign = add_subscriber(smapi, client_id=CLI_PROFILE)
+    run_on_a_foreign_subscriber(run, smapi, _ansible_check_mode=check_mode)
 
-    result = run(subscriber_id=foreign, lwa_client_id=smapi.client_id, _ansible_check_mode=check_mode, **REFRESH)
-
-    assert result['failed'] is True
-    assert result['msg'] == FOREIGN % (foreign, CLI_PROFILE, smapi.client_id)
     assert smapi.sent() == [LIST, LIST_SUBSCRIBERS]
     assert smapi.subscriptions == {}
 
