@@ -57,6 +57,11 @@ def run_module(capsys):
 SMAPI_HOST = 'api.amazonalexa.com'
 SUBSCRIBERS = '/v0/developmentEvents/subscribers'
 SUBSCRIPTIONS = '/v0/developmentEvents/subscriptions'
+LIST_SUBSCRIBERS = ('GET', SUBSCRIBERS, None)   # as FakeSmapi.sent() gives a request
+# Events a subscription may name.
+CERTIFICATION = 'AlexaDevelopmentEvent.SkillCertification'
+PUBLISH = 'AlexaDevelopmentEvent.SkillPublish'
+ALL = 'AlexaDevelopmentEvent.All'
 
 # The SDNS module tests: the vendor that owns the subscriber, and the subscriber's topic and role.
 VENDOR = 'M1ORGVENDOR'

@@ -9,14 +9,11 @@ import pytest
 
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscription
 from ansible_collections.skillops.alexa.tests.unit.plugins.modules.conftest import (
-    REFRESH, SUBSCRIBERS, SUBSCRIPTIONS, VENDOR, add_subscriber, run_on_a_foreign_subscriber)
+    ALL, CERTIFICATION, LIST_SUBSCRIBERS, PUBLISH, REFRESH, SUBSCRIPTIONS, VENDOR, add_subscriber,
+    run_on_a_foreign_subscriber)
 
 NAME = 'certification'
-CERTIFICATION = 'AlexaDevelopmentEvent.SkillCertification'
-PUBLISH = 'AlexaDevelopmentEvent.SkillPublish'
-ALL = 'AlexaDevelopmentEvent.All'
 LIST = ('GET', SUBSCRIPTIONS, None)
-LIST_SUBSCRIBERS = ('GET', SUBSCRIBERS, None)
 
 
 @pytest.fixture

@@ -12,15 +12,12 @@ import pytest
 
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscriptions
 from ansible_collections.skillops.alexa.tests.unit.plugins.modules.conftest import (
-    SUBSCRIBERS, SUBSCRIPTIONS, VENDOR as ORG, run_on_a_foreign_subscriber)
+    ALL, CERTIFICATION, LIST_SUBSCRIBERS, SUBSCRIPTIONS, VENDOR as ORG, run_on_a_foreign_subscriber)
 
 DEV1 = 'M2DEVVENDOR1'
 DEV2 = 'M2DEVVENDOR2'
 NAME = 'org-notifications'
-ALL = 'AlexaDevelopmentEvent.All'
-CERTIFICATION = 'AlexaDevelopmentEvent.SkillCertification'
 LIST = ('GET', SUBSCRIPTIONS, None)
-LIST_SUBSCRIBERS = ('GET', SUBSCRIBERS, None)
 NONE_DONE = dict(created=0, updated=0, unchanged=0, deleted=0, failed=0)
 
 
