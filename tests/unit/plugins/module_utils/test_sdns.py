@@ -150,17 +150,26 @@ def test_validate_role_arn_accepts(arn):
     assert validate_role_arn(arn) == arn
 
 
-@pytest.mark.parametrize('arn, hint', [
-    (ROLE, 'it is an IAM role ARN: did you swap topic_arn and role_arn?'),
-    ('arn:aws-xx:sns:us-east-1:123456789012:t', "unknown partition 'aws-xx'"),
-    ('arn:aws:sns:useast1:123456789012:t', "invalid region 'useast1'"),
-    ('arn:aws:sns:us-east-1:1234:t', 'malformed sns ARN'),
-    ('alexa-sdns', 'not an ARN: it must start with arn:<partition>:'),
+# What each validator wants, as its refusal says it: "<what>; got <the value> (<hint>)".
+WANTED = {validate_topic_arn: 'topic_arn must be an SNS topic ARN like %s' % TOPIC,
+          validate_role_arn: 'role_arn must be an IAM role ARN like %s' % ROLE}
+
+
+@pytest.mark.parametrize('validate, arn, hint', [
+    (validate_topic_arn, ROLE, 'it is an IAM role ARN: did you swap topic_arn and role_arn?'),
+    (validate_topic_arn, 'arn:aws-xx:sns:us-east-1:123456789012:t', "unknown partition 'aws-xx'"),
+    (validate_topic_arn, 'arn:aws:sns:useast1:123456789012:t', "invalid region 'useast1'"),
+    (validate_topic_arn, 'arn:aws:sns:us-east-1:1234:t', 'malformed sns ARN'),
+    (validate_topic_arn, 'alexa-sdns', 'not an ARN: it must start with arn:<partition>:'),
+    (validate_role_arn, TOPIC, 'it is an SNS topic ARN: did you swap topic_arn and role_arn?'),
+    (validate_role_arn, 'arn:aws-xx:iam::123456789012:role/r', "unknown partition 'aws-xx'"),
+    (validate_role_arn, 'arn:aws:iam::123456789012:user/alice', 'malformed iam ARN'),
+    (validate_role_arn, 'alexa-sdns-publisher', 'not an ARN: it must start with arn:<partition>:'),
 ])
-def test_validate_topic_arn_refuses(arn, hint):
+def test_an_arn_validator_refuses_naming_what_it_wants_and_why(validate, arn, hint):
     with pytest.raises(ValidationError) as caught:
-        validate_topic_arn(arn)
-    assert str(caught.value) == 'topic_arn must be an SNS topic ARN like %s; got %r (%s)' % (TOPIC, arn, hint)
+        validate(arn)
+    assert str(caught.value) == '%s; got %r (%s)' % (WANTED[validate], arn, hint)
 
 
 def test_fifo_topic_is_refused():
@@ -168,18 +177,6 @@ def test_fifo_topic_is_refused():
     with pytest.raises(ValidationError) as caught:
         validate_topic_arn(arn)
     assert str(caught.value) == 'topic_arn %s is a FIFO topic; SDNS publishes to standard SNS topics only' % arn
-
-
-@pytest.mark.parametrize('arn, hint', [
-    (TOPIC, 'it is an SNS topic ARN: did you swap topic_arn and role_arn?'),
-    ('arn:aws-xx:iam::123456789012:role/r', "unknown partition 'aws-xx'"),
-    ('arn:aws:iam::123456789012:user/alice', 'malformed iam ARN'),
-    ('alexa-sdns-publisher', 'not an ARN: it must start with arn:<partition>:'),
-])
-def test_validate_role_arn_refuses(arn, hint):
-    with pytest.raises(ValidationError) as caught:
-        validate_role_arn(arn)
-    assert str(caught.value) == 'role_arn must be an IAM role ARN like %s; got %r (%s)' % (ROLE, arn, hint)
 
 
 # --- views and bodies ---------------------------------------------------------------------------
