@@ -993,6 +993,25 @@ def reply_with(handler, status, body=b'', headers=()):
     handler.wfile.write(body)
 
 
+def drip_a_body(handler, stop, status=200):
+    """The status line and headers at once, announcing a body of 1000 bytes; then the body drips."""
+    handler.send_response(status)
+    handler.send_header('Content-Length', '1000')
+    handler.end_headers()
+    handler.wfile.flush()
+    drip(handler, b'x' * 1000, stop)
+
+
+def quick_or_dripping(body, stop):
+    """A respond(handler) that answers /v0/quick at once with the JSON ``body`` and drips any other path's."""
+    def respond(handler):
+        if handler.path == '/v0/quick':
+            reply_with(handler, 200, body, [('Content-Type', 'application/json')])
+        else:
+            drip_a_body(handler, stop)
+    return respond
+
+
 @pytest.fixture
 def local(monkeypatch):
     """Starts local servers (``local.serve(respond)``) and real transports (``local.transport(...)``);
@@ -1077,14 +1096,7 @@ def test_headers_that_drip_are_cut_off_at_the_deadline_of_each_attempt(local, at
 
 
 def test_a_post_cut_off_at_the_deadline_is_not_sent_again(local):
-    def respond(handler):
-        handler.send_response(201)
-        handler.send_header('Content-Length', '1000')
-        handler.end_headers()
-        handler.wfile.flush()
-        drip(handler, b'x' * 1000, local.stop)
-
-    server = local.serve(respond)
+    server = local.serve(lambda handler: drip_a_body(handler, local.stop, status=201))
     failure, elapsed = _timed_failure(local.transport(**DEADLINE), 'POST', server.url + '/v0/things', json={'a': 1})
     assert 'deadline' in failure.reason and (failure.attempts, failure.maybe_stored) == (1, True)
     assert 0.9 < elapsed < 1.9, elapsed
@@ -1108,17 +1120,7 @@ def test_a_quick_answer_comes_back_whole_over_a_connection_kept_alive(local):
 
 
 def test_a_connection_from_the_pool_is_cut_at_the_deadline_of_its_new_attempt(local):
-    def respond(handler):
-        if handler.path == '/v0/quick':
-            reply_with(handler, 200, b'{}', [('Content-Type', 'application/json')])
-            return
-        handler.send_response(200)
-        handler.send_header('Content-Length', '1000')
-        handler.end_headers()
-        handler.wfile.flush()
-        drip(handler, b'x' * 1000, local.stop)
-
-    server = local.serve(respond)
+    server = local.serve(quick_or_dripping(b'{}', local.stop))
     transport = local.transport(timeout=1, retry=RetryPolicy(attempts=1))
     assert transport.request('GET', server.url + '/v0/quick', 'smapi', check=_json_object) == {}
     failure, elapsed = _timed_failure(transport, 'GET', server.url + '/v0/slow')
@@ -1199,18 +1201,7 @@ def test_over_tls_a_quick_answer_is_verified_and_a_dripping_body_cut_off_at_the_
     cert_file, key_file = tls_files
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
-
-    def respond(handler):
-        if handler.path == '/v0/quick':
-            reply_with(handler, 200, b'{"tls": true}', [('Content-Type', 'application/json')])
-            return
-        handler.send_response(200)
-        handler.send_header('Content-Length', '1000')
-        handler.end_headers()
-        handler.wfile.flush()
-        drip(handler, b'x' * 1000, local.stop)
-
-    server = local.serve(respond, tls=context)
+    server = local.serve(quick_or_dripping(b'{"tls": true}', local.stop), tls=context)
     assert server.url.startswith('https://')
     # A certificate that does not verify: no retry can mend it.
     for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
@@ -1243,14 +1234,7 @@ def test_a_proxy_that_drips_its_answer_to_connect_is_cut_off_at_the_deadline(loc
 
 def test_a_proxy_that_drips_a_plain_http_answer_is_cut_off_at_the_deadline(local, monkeypatch):
     # An http:// URL through an HTTP proxy: no CONNECT, the proxy forwards the request and answers itself.
-    def respond(handler):
-        handler.send_response(200)
-        handler.send_header('Content-Length', '1000')
-        handler.end_headers()
-        handler.wfile.flush()
-        drip(handler, b'x' * 1000, local.stop)
-
-    proxy = local.serve(respond)
+    proxy = local.serve(lambda handler: drip_a_body(handler, local.stop))
     monkeypatch.setenv('HTTP_PROXY', proxy.url)
     monkeypatch.setenv('http_proxy', proxy.url)
     failure, elapsed = _timed_failure(local.transport(timeout=1, retry=RetryPolicy(attempts=1)),
