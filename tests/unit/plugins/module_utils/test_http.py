@@ -1221,27 +1221,22 @@ def test_over_tls_a_quick_answer_is_verified_and_a_dripping_body_cut_off_at_the_
     assert len(server.requests) == 2
 
 
-def test_a_proxy_that_drips_its_answer_to_connect_is_cut_off_at_the_deadline(local, monkeypatch):
-    proxy = local.serve(lambda handler: drip(handler, b'HTTP/1.1 200 Connection established\r\n\r\n', local.stop))
-    monkeypatch.setenv('HTTPS_PROXY', proxy.url)
-    monkeypatch.setenv('https_proxy', proxy.url)
+@pytest.mark.parametrize('scheme, respond, asked', [
+    # An https:// URL: the transport asks the proxy to CONNECT, and the proxy's answer to that drips.
+    ('https', lambda handler, stop: drip(handler, b'HTTP/1.1 200 Connection established\r\n\r\n', stop),
+     ('CONNECT', 'api.skillops.invalid:443')),
+    # An http:// URL: no CONNECT, the proxy forwards the request and answers itself.
+    ('http', drip_a_body, ('GET', 'http://api.skillops.invalid/v0/slow')),
+], ids=['connect', 'plain-http'])
+def test_a_proxy_that_drips_its_answer_is_cut_off_at_the_deadline(local, monkeypatch, scheme, respond, asked):
+    proxy = local.serve(lambda handler: respond(handler, local.stop))
+    for name in ('%s_PROXY' % scheme.upper(), '%s_proxy' % scheme):
+        monkeypatch.setenv(name, proxy.url)
     failure, elapsed = _timed_failure(local.transport(timeout=1, retry=RetryPolicy(attempts=1)),
-                                      'GET', 'https://api.skillops.invalid/v0/slow')
+                                      'GET', '%s://api.skillops.invalid/v0/slow' % scheme)
     assert 'deadline' in failure.reason, failure.reason
     assert 0.9 < elapsed < 1.9, elapsed
-    assert [(sent['method'], sent['path']) for sent in proxy.requests] == [('CONNECT', 'api.skillops.invalid:443')]
-
-
-def test_a_proxy_that_drips_a_plain_http_answer_is_cut_off_at_the_deadline(local, monkeypatch):
-    # An http:// URL through an HTTP proxy: no CONNECT, the proxy forwards the request and answers itself.
-    proxy = local.serve(lambda handler: drip_a_body(handler, local.stop))
-    monkeypatch.setenv('HTTP_PROXY', proxy.url)
-    monkeypatch.setenv('http_proxy', proxy.url)
-    failure, elapsed = _timed_failure(local.transport(timeout=1, retry=RetryPolicy(attempts=1)),
-                                      'GET', 'http://api.skillops.invalid/v0/slow')
-    assert 'deadline' in failure.reason, failure.reason
-    assert 0.9 < elapsed < 1.9, elapsed
-    assert [(sent['method'], sent['path']) for sent in proxy.requests] == [('GET', 'http://api.skillops.invalid/v0/slow')]
+    assert [(sent['method'], sent['path']) for sent in proxy.requests] == [asked]
 
 
 @pytest.fixture
