@@ -233,20 +233,22 @@ def check_identifier(field, value):
         v.check()
 
 
+def find(store, what, ident):
+    """The `what` (subscriber, subscription) of that ID in `store`: a 400 for a malformed ID, a 404 for
+    an unknown one."""
+    check_identifier(f"{what}Id", ident)
+    found = store.get(ident)
+    if found is None:
+        raise not_found(what, ident)
+    return found
+
+
 def find_subscriber(req, subscriber_id):
-    check_identifier("subscriberId", subscriber_id)
-    subscriber = req.state.subscribers.get(subscriber_id)
-    if subscriber is None:
-        raise not_found("subscriber", subscriber_id)
-    return subscriber
+    return find(req.state.subscribers, "subscriber", subscriber_id)
 
 
 def find_subscription(req, subscription_id):
-    check_identifier("subscriptionId", subscription_id)
-    subscription = req.state.subscriptions.get(subscription_id)
-    if subscription is None:
-        raise not_found("subscription", subscription_id)
-    return subscription
+    return find(req.state.subscriptions, "subscription", subscription_id)
 
 
 def deny_if(problem):
