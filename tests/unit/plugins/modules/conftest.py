@@ -2,28 +2,18 @@
 # Copyright: contributors to the skillops.alexa collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Shared by the module tests: a module's main() run with its arguments, an in-memory SMAPI, and the
-subscriber, the other security profile and the refusal that the SDNS module tests have in common.
+"""The fixtures of the module tests: a module's main() run with its arguments, the in-memory SMAPI
+of smapi_fake.py every request goes to, and a subscriber on it."""
 
-The SMAPI stands in for requests' transport adapter, the last step before the network, so a module
-runs as in a play: its own code, the SMAPI client, the HTTP transport (deadlines, error handling)
-and the comparison helper are the real ones. It records every request it gets as sent.
-"""
-
-import io
 import json
-import threading
-from collections import namedtuple
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-import requests
 from ansible.module_utils.common import warnings as module_warnings
-from requests.structures import CaseInsensitiveDict
 
 from ansible_collections.skillops.alexa.plugins.module_utils import _module
 from ansible_collections.skillops.alexa.plugins.module_utils._config import OPTIONS
 from ansible_collections.skillops.alexa.plugins.module_utils._http import DeadlineAdapter
+from ansible_collections.skillops.alexa.tests.unit.plugins.modules.smapi_fake import FakeSmapi, add_subscriber
 
 try:
     from ansible.module_utils.testing import patch_module_args
@@ -51,198 +41,6 @@ def run_module(capsys):
                 module.main()
         return json.loads(capsys.readouterr().out)
     return run
-
-
-# Spelled out here rather than taken from the module_utils, so that a wrong path there shows.
-SMAPI_HOST = 'api.amazonalexa.com'
-SUBSCRIBERS = '/v0/developmentEvents/subscribers'
-SUBSCRIPTIONS = '/v0/developmentEvents/subscriptions'
-LIST_SUBSCRIBERS = ('GET', SUBSCRIBERS, None)   # as FakeSmapi.sent() gives a request
-# Events a subscription may name.
-CERTIFICATION = 'AlexaDevelopmentEvent.SkillCertification'
-PUBLISH = 'AlexaDevelopmentEvent.SkillPublish'
-ALL = 'AlexaDevelopmentEvent.All'
-
-# The SDNS module tests: the vendor that owns the subscriber, and the subscriber's topic and role.
-VENDOR = 'M1ORGVENDOR'
-TOPIC = 'arn:aws:sns:us-east-1:123456789012:alexa-sdns'
-ROLE = 'arn:aws:iam::123456789012:role/alexa-sdns-publisher'
-# A security profile other than FakeSmapi.client_id: the ASK CLI's.
-CLI_PROFILE = 'amzn1.application-oa2-client.ask-cli'
-# The refresh credentials make lwa_client_id the profile of the run's tokens; access_token is used as it is.
-REFRESH = dict(lwa_client_secret='unit-test-client-secret', refresh_token='unit-test-refresh-token')
-# Why a module will not change a subscriber of another security profile, or its subscriptions: the
-# subscriber's ID, the profile that created it, lwa_client_id.
-FOREIGN = ('subscriber_id %s was created by the security profile %s, not by lwa_client_id %s, and SDNS lets only that '
-           'profile change it or its subscriptions: use lwa_client_id, lwa_client_secret and refresh_token of the '
-           'security profile that created the subscriber')
-
-# One request as the server got it: the query and the JSON body decoded, None when there is none.
-Request = namedtuple('Request', ['method', 'path', 'query', 'body'])
-
-
-class FakeSmapi:
-    """The subscriber and subscription operations of SMAPI over two dicts, as SMAPI answers them.
-
-    ``token`` is the only bearer token it accepts; subscribers it creates belong to ``client_id``
-    and start ``ACTIVE`` (``new_subscriber_status`` says otherwise). ``refuse(method, path, status,
-    message)`` answers the next such request with that error instead. ``pauses`` are the waits the
-    transport asked for (none is slept).
-    """
-
-    token = 'unit-test-access-token'
-    client_id = 'amzn1.application-oa2-client.ours'
-
-    def __init__(self):
-        self.subscribers = {}
-        self.subscriptions = {}
-        self.requests = []
-        self.pauses = []
-        self.new_subscriber_status = 'ACTIVE'
-        self._refusals = {}
-        self._ids = 0
-        self._lock = threading.Lock()
-
-    # --- what a test sets up and reads ---
-
-    def add_subscriber(self, vendor_id, name, topic_arn, role_arn, status='ACTIVE', client_id=None):
-        subscriber_id = self._new_id('amzn1.ask-subscriber.')
-        self.subscribers[subscriber_id] = dict(
-            subscriberId=subscriber_id, name=name, status=status, clientId=client_id or self.client_id,
-            vendorId=vendor_id, endpoint=dict(uri=topic_arn, authorization=dict(type='AWS_IAM', arn=role_arn)))
-        return subscriber_id
-
-    def add_subscription(self, vendor_id, name, subscriber_id, events):
-        subscription_id = self._new_id('amzn1.ask-subscription.')
-        self.subscriptions[subscription_id] = dict(subscriptionId=subscription_id, name=name, subscriberId=subscriber_id,
-                                                   vendorId=vendor_id, events=list(events))
-        return subscription_id
-
-    def refuse(self, method, path, status, message):
-        self._refusals[(method, path)] = (status, dict(message=message))
-
-    def sent(self):
-        """(method, path, body) of every request, in the order received."""
-        return [(request.method, request.path, request.body) for request in self.requests]
-
-    def writes(self):
-        """(method, path, body) of every request but the GETs, in the order received."""
-        return [sent for sent in self.sent() if sent[0] != 'GET']
-
-    # --- the server ---
-
-    def send(self, prepared):
-        url = urlsplit(prepared.url)
-        request = Request(prepared.method, url.path, dict(parse_qsl(url.query)),
-                          json.loads(prepared.body) if prepared.body else None)
-        with self._lock:
-            self.requests.append(request)
-            if url.netloc != SMAPI_HOST:
-                raise AssertionError('a request to %s, which is not SMAPI: %s %s' % (url.netloc, request.method, url.path))
-            if prepared.headers.get('Authorization') != 'Bearer %s' % self.token:
-                return self._answer(prepared, 401, dict(message='Token is invalid or expired.'))
-            refusal = self._refusals.pop((request.method, request.path), None)
-            if refusal:
-                return self._answer(prepared, *refusal)
-            collection, dummy, object_id = url.path.rpartition('/')
-            if url.path in (SUBSCRIBERS, SUBSCRIPTIONS):
-                collection, object_id = url.path, None
-            handler = self._routes().get((request.method, collection, object_id is None))
-            if handler is None:
-                raise AssertionError('SMAPI has no operation %s %s' % (request.method, url.path))
-            return self._answer(prepared, *handler(request, object_id))
-
-    def _routes(self):
-        return {
-            ('GET', SUBSCRIBERS, True): self._list_subscribers,
-            ('POST', SUBSCRIBERS, True): self._create_subscriber,
-            ('PUT', SUBSCRIBERS, False): self._update_subscriber,
-            ('DELETE', SUBSCRIBERS, False): self._delete(self.subscribers, 'subscriber'),
-            ('GET', SUBSCRIPTIONS, True): self._list_subscriptions,
-            ('POST', SUBSCRIPTIONS, True): self._create_subscription,
-            ('GET', SUBSCRIPTIONS, False): self._get_subscription,
-            ('PUT', SUBSCRIPTIONS, False): self._update_subscription,
-            ('DELETE', SUBSCRIPTIONS, False): self._delete(self.subscriptions, 'subscription'),
-        }
-
-    def _list_subscribers(self, request, dummy):
-        # A SubscriberSummary names no vendor.
-        summaries = [dict((key, value) for key, value in subscriber.items() if key != 'vendorId')
-                     for subscriber in self.subscribers.values() if subscriber['vendorId'] == request.query['vendorId']]
-        return 200, dict(subscribers=summaries)
-
-    def _create_subscriber(self, request, dummy):
-        body = request.body
-        subscriber_id = self.add_subscriber(body['vendorId'], body['name'], body['endpoint']['uri'],
-                                            body['endpoint']['authorization']['arn'], status=self.new_subscriber_status)
-        return 201, None, dict(Location='%s/%s' % (SUBSCRIBERS, subscriber_id))
-
-    def _update_subscriber(self, request, subscriber_id):
-        if subscriber_id not in self.subscribers:
-            return self._not_found('subscriber', subscriber_id)
-        # An update, even with the same values, is how SDNS reactivates an INACTIVE subscriber.
-        self.subscribers[subscriber_id].update(name=request.body['name'], endpoint=request.body['endpoint'],
-                                               status='ACTIVE')
-        return (204,)
-
-    def _list_subscriptions(self, request, dummy):
-        vendor_id, subscriber_id = request.query['vendorId'], request.query.get('subscriberId')
-        if subscriber_id and subscriber_id not in self.subscribers:
-            return self._not_found('subscriber', subscriber_id)
-
-        def owner(subscription):
-            return self.subscribers.get(subscription['subscriberId'], {}).get('vendorId')
-
-        # A vendor sees the subscriptions it publishes to and those to its own subscribers.
-        listed = [dict(subscription) for subscription in self.subscriptions.values()
-                  if vendor_id in (subscription['vendorId'], owner(subscription))
-                  and subscriber_id in (None, subscription['subscriberId'])]
-        return 200, dict(subscriptions=listed)
-
-    def _create_subscription(self, request, dummy):
-        body = request.body
-        if body['subscriberId'] not in self.subscribers:
-            return self._not_found('subscriber', body['subscriberId'])
-        subscription_id = self.add_subscription(body['vendorId'], body['name'], body['subscriberId'], body['events'])
-        return 201, None, dict(Location='%s/%s' % (SUBSCRIPTIONS, subscription_id))
-
-    def _get_subscription(self, dummy, subscription_id):
-        if subscription_id not in self.subscriptions:
-            return self._not_found('subscription', subscription_id)
-        return 200, dict(self.subscriptions[subscription_id])
-
-    def _update_subscription(self, request, subscription_id):
-        if subscription_id not in self.subscriptions:
-            return self._not_found('subscription', subscription_id)
-        self.subscriptions[subscription_id].update(name=request.body['name'], events=request.body['events'])
-        return (204,)
-
-    def _delete(self, store, what):
-        def delete(dummy, object_id):
-            if store.pop(object_id, None) is None:
-                return self._not_found(what, object_id)
-            return (204,)
-        return delete
-
-    @staticmethod
-    def _not_found(what, object_id):
-        return 404, dict(code='NOT_FOUND', message='No %s found with ID %s.' % (what, object_id))
-
-    def _new_id(self, prefix):
-        self._ids += 1
-        return '%s%04d' % (prefix, self._ids)
-
-    @staticmethod
-    def _answer(prepared, status, body=None, headers=None):
-        response = requests.Response()
-        response.status_code = status
-        response.headers = CaseInsensitiveDict(headers or {})
-        if body is not None:
-            response.headers['Content-Type'] = 'application/json'
-        response.raw = io.BytesIO(b'' if body is None else json.dumps(body).encode())
-        response.url = prepared.url
-        response.request = prepared
-        return response
 
 
 @pytest.fixture
@@ -276,23 +74,7 @@ def task_of(run_module, smapi):
     return task_of
 
 
-def add_subscriber(smapi, client_id=None):
-    """A subscriber of VENDOR, created by ``client_id`` (FakeSmapi.client_id unless given); its ID."""
-    return smapi.add_subscriber(VENDOR, 'org-subscriber', TOPIC, ROLE, client_id=client_id)
-
-
 @pytest.fixture
 def subscriber_id(smapi):
     """The ID of a subscriber of VENDOR that the fake SMAPI's client_id created."""
     return add_subscriber(smapi)
-
-
-def run_on_a_foreign_subscriber(run, smapi, **task):
-    """Runs ``run(**task)`` naming a new subscriber of VENDOR that CLI_PROFILE created, with the refresh
-    credentials of FakeSmapi.client_id's profile, and checks that the module refuses it with FOREIGN."""
-    foreign = add_subscriber(smapi, client_id=CLI_PROFILE)
-
-    result = run(subscriber_id=foreign, lwa_client_id=smapi.client_id, **dict(REFRESH, **task))
-
-    assert result['failed'] is True
-    assert result['msg'] == FOREIGN % (foreign, CLI_PROFILE, smapi.client_id)

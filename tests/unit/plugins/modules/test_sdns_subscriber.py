@@ -8,7 +8,7 @@ what it returns, its diff, and exactly which requests it sends."""
 import pytest
 
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscriber
-from ansible_collections.skillops.alexa.tests.unit.plugins.modules.conftest import (
+from ansible_collections.skillops.alexa.tests.unit.plugins.modules.smapi_fake import (
     CLI_PROFILE, FOREIGN, REFRESH, ROLE, SUBSCRIBERS, TOPIC, VENDOR)
 
 NAME = 'skill-events'

@@ -8,7 +8,7 @@ what it returns, its diff, and exactly which requests it sends."""
 import pytest
 
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscription
-from ansible_collections.skillops.alexa.tests.unit.plugins.modules.conftest import (
+from ansible_collections.skillops.alexa.tests.unit.plugins.modules.smapi_fake import (
     ALL, CERTIFICATION, LIST_SUBSCRIBERS, PUBLISH, REFRESH, SUBSCRIPTIONS, VENDOR, add_subscriber,
     run_on_a_foreign_subscriber)
 

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscriptions
-from ansible_collections.skillops.alexa.tests.unit.plugins.modules.conftest import (
+from ansible_collections.skillops.alexa.tests.unit.plugins.modules.smapi_fake import (
     ALL, CERTIFICATION, LIST_SUBSCRIBERS, SUBSCRIPTIONS, VENDOR as ORG, run_on_a_foreign_subscriber)
 
 DEV1 = 'M2DEVVENDOR1'
