@@ -455,6 +455,11 @@ class _DeadlineConnection:
             if 'sock' not in made and 'error' not in made:
                 made['abandoned'] = True
                 raise ConnectTimeoutError(self, 'no connection to %s within the deadline' % self.host)
+        if isinstance(made.get('error'), ConnectTimeoutError) and not isinstance(made['error'], NewConnectionError):
+            # urllib3 was given what was left of the deadline and ran out first (a busy machine wakes
+            # this thread late): the same end, told the same way. (A refusal is a NewConnectionError,
+            # which urllib3 derives from ConnectTimeoutError.)
+            raise ConnectTimeoutError(self, 'no connection to %s within the deadline' % self.host)
         if 'error' in made:
             raise made['error']
         return made['sock']

@@ -1280,6 +1280,22 @@ def test_a_connect_that_hangs_ends_at_the_deadline_of_each_attempt(local, unansw
     assert 0.9 < elapsed < 1.9, elapsed
 
 
+def test_a_connect_timeout_of_urllib3_is_told_as_the_deadline(local, monkeypatch):
+    # urllib3 gets what is left of the deadline as its connect timeout; on a busy machine it can give
+    # up before the deadline's own wait ends. Either way the task must say the same thing.
+    import urllib3.util.connection
+    from urllib3.exceptions import ConnectTimeoutError
+
+    def timed_out(address, timeout=None, **kwargs):
+        raise ConnectTimeoutError(None, 'Connection to %s timed out. (connect timeout=%s)' % (address[0], timeout))
+
+    monkeypatch.setattr(urllib3.util.connection, 'create_connection', timed_out)
+    failure, elapsed = _timed_failure(local.transport(timeout=0.5, retry=RetryPolicy(attempts=1)),
+                                      'GET', 'http://127.0.0.1:9/v0/things')
+    assert failure.reason == 'ConnectTimeout: ConnectTimeoutError: no connection to 127.0.0.1 within the deadline'
+    assert failure.retryable and elapsed < 0.4, (failure.retryable, elapsed)
+
+
 def test_a_name_lookup_that_hangs_ends_at_the_deadline(local, monkeypatch):
     import urllib3.util.connection
     released = threading.Event()
