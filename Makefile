@@ -14,46 +14,55 @@ export ANSIBLE_COLLECTIONS_PATH := $(SKILLOPS_BUILD)/collections
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: setup sync test sanity lint docs-lint units sandbox-tests package-tests hostile-tests eda-tests integration demo demo-eda bench docs sandbox clean
+.PHONY: setup lock sync test test-latest sanity lint docs-lint units sandbox-tests package-tests hostile-tests eda-tests integration demo demo-eda bench docs sandbox clean
 
 setup:
 	@hacking/bootstrap.sh
 
+# Resolve every lane's packages anew (hacking/locks/): the one way to upgrade them; then make test.
+lock:
+	@hacking/lock.sh $(LANES)
+
 sync: setup
 	@hacking/sync.sh
 
-# Every lane of hacking/lanes (ansible-core versions), or those named: make test LANES="newest floor".
+# Every suite of every lane of hacking/lanes (ansible-core versions) side by side, or of the lanes
+# named: make test LANES="newest floor". The last line counts the tests: N passed, M failed.
 test: setup
-	@hacking/test-lanes.sh $(LANES)
+	@$(VENV)/bin/python hacking/test.py $(LANES)
+
+# main's suites with nothing pinned: the newest release of every package (not part of make test).
+test-latest: setup
+	@$(VENV)/bin/python hacking/test.py latest
 
 # The test commands live in hacking/run-tests.sh; each target below runs one of its suites on the
-# main lane.
-sanity: sync
-	@hacking/run-tests.sh sanity
+# main lane (make integration TARGETS="a b" runs only those targets).
+sanity: setup
+	@$(VENV)/bin/python hacking/test.py main:sanity
 
-lint: sync
-	@hacking/run-tests.sh lint
+lint: setup
+	@$(VENV)/bin/python hacking/test.py main:lint
 
 docs-lint: setup
-	@hacking/run-tests.sh docs
+	@$(VENV)/bin/python hacking/test.py main:docs
 
-units: sync
-	@hacking/run-tests.sh units
+units: setup
+	@$(VENV)/bin/python hacking/test.py main:units
 
-sandbox-tests: sync
-	@hacking/run-tests.sh sandbox
+sandbox-tests: setup
+	@$(VENV)/bin/python hacking/test.py main:sandbox
 
-package-tests: sync
-	@hacking/run-tests.sh package
+package-tests: setup
+	@$(VENV)/bin/python hacking/test.py main:package
 
-hostile-tests: sync
-	@hacking/run-tests.sh hostile
+hostile-tests: setup
+	@$(VENV)/bin/python hacking/test.py main:hostile
 
-eda-tests: sync
-	@hacking/run-tests.sh eda
+eda-tests: setup
+	@$(VENV)/bin/python hacking/test.py main:eda
 
-integration: sync
-	@INTEGRATION_TARGETS="$(TARGETS)" hacking/run-tests.sh integration
+integration: setup
+	@INTEGRATION_ARGS="$(TARGETS)" $(VENV)/bin/python hacking/test.py main:integration
 
 demo: sync
 	@set -a && . tests/sandbox/seeds/demo.env && set +a && hacking/with-sandbox.sh tests/sandbox/seeds/demo.yml hacking/demo.sh
@@ -65,13 +74,11 @@ demo-eda: sync
 
 # Not part of make test: about ten minutes of measured runs against the sandbox (benchmarks/README.md).
 bench: sync
-	@$(VENV)/bin/python -m pip install -q -r benchmarks/requirements.txt 2> >(grep -v 'is ignored: it is neither' >&2)
 	$(VENV)/bin/python benchmarks/org_scale.py $(BENCH_ARGS)
 
 # Not part of make test: the HTML docsite, built with antsibull-docs and Sphinx into
 # .cache/docs/build/html/ and checked (hacking/docs.sh).
 docs: sync
-	@hacking/docs-deps.sh
 	@hacking/docs.sh
 
 sandbox: setup

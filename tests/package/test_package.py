@@ -7,9 +7,8 @@ checkout, installed from that tarball, and the execution environment built aroun
   no caches, test outputs or local environment.
 - It installs with `ansible-galaxy collection install --offline` into an empty collections path
   beside amazon.aws and community.aws, taken from the ansible wheel as hacking/bootstrap.sh takes
-  them. From that copy alone, with nothing else on the collections path, run its unit tests and
-  make demo's workflow (hacking/demo.sh on a sandbox); every task of the collection must come from
-  the installed copy.
+  them. From that copy alone, with nothing else on the collections path, run make demo's workflow
+  (hacking/demo.sh on a sandbox); every task of the collection must come from the installed copy.
 - meta/extensions.yml in the tarball names, for Galaxy, folders of extensions/ that hold every EDA
   plugin.
 - `ansible-builder create` on execution-environment.yml and on extensions/eda/decision-environment.yml
@@ -219,13 +218,6 @@ def test_plugins_resolve_from_the_installed_copy_only(installed):
         fqcn = "skillops.alexa." + name
         doc = run_json("ansible-doc", "-t", kind, fqcn, "--json", env=only(installed))
         assert doc[fqcn]["doc"]["filename"].startswith(collection), (kind, name)
-
-
-def test_unit_tests_pass_on_the_installed_copy(installed):
-    collection = os.path.join(installed, "ansible_collections", "skillops", "alexa")
-    output = run("ansible-test", "units", "--venv", "--python", os.environ.get("PY_VERSION", "3.11"),
-                 "--requirements", "--color", "no", cwd=collection, env=only(installed), timeout=600)
-    assert sum(int(n) for n in re.findall(r"(\d+) passed", output)) > 0, output
 
 
 def test_demo_workflow_runs_from_the_installed_copy(installed, tmp_path):

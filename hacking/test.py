@@ -1,0 +1,203 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`make test`: every suite of every lane of hacking/lanes, side by side, with honest counts.
+
+Usage: python hacking/test.py [LANE | LANE:SUITE ...]   (default: every suite of every lane)
+
+Each suite is one command of hacking/run-tests.sh on one lane. Jobs run SKILLOPS_TEST_JOBS at a time
+(default 3: the suites spend much of their time waiting on servers, sleeps and subprocesses), the
+longest first, each as soon as its lane is prepared (virtualenv, collection tree). main's
+integration targets run in two shards, each with its own sandbox and collection tree: the targets
+aliased `shard_b`, and all the others. Every suite prints `N passed, M failed` where N and M count
+tests: pytest items, ansible-test integration targets, sanity tests, checks of the docs suite, and
+ansible-lint as one. A suite that exits non-zero with no failure counted counts one. The last line
+is the total. Each job's output is in .cache/test-logs/; a failing job's tail is shown at the end.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOGS = os.path.join(ROOT, '.cache', 'test-logs')
+BUILD = os.environ.get('SKILLOPS_BUILD', '')
+MAIN_SUITES = ('sanity', 'lint', 'docs', 'units', 'sandbox', 'package', 'hostile', 'eda', 'integration')
+LANE_SUITES = ('sanity', 'units', 'integration')
+# Longest first, so that the long ones do not start last (seconds each took alone, roughly).
+WEIGHT = {'integration': 600, 'eda': 240, 'package': 60, 'sanity': 60, 'hostile': 50, 'units': 40,
+          'sandbox': 40, 'lint': 30, 'docs': 20}
+
+
+def lanes():
+    with open(os.path.join(ROOT, 'hacking', 'lanes')) as rows:
+        return [line.split()[0] for line in rows if re.match(r'[a-z]', line)]
+
+
+def pytest_counts(output):
+    """passed, failed of every pytest summary line (ansible-test units prints one per plugin type)."""
+    passed = failed = 0
+    for line in output.splitlines():
+        line = line.strip('= ')
+        if re.search(r' in [\d.]+s( \([\d:]+\))?$', line) and re.search(r'\d+ (passed|failed|error)', line):
+            passed += sum(int(n) for n in re.findall(r'(\d+) passed', line))
+            failed += sum(int(n) for n in re.findall(r'(\d+) (?:failed|errors?)\b', line))
+    return passed, failed
+
+
+def ansible_test_counts(kind):
+    """passed, failed of ansible-test sanity or integration: the tests it ran, the ones it says failed."""
+    started = {'sanity': r'^Running sanity test "', 'integration': r'^Running \S+ integration test (role|script)'}[kind]
+
+    def count(output):
+        ran = len(re.findall(started, output, re.MULTILINE))
+        failed = re.search(r'The (\d+) %s test\(s\) listed below' % kind, output)
+        failed = int(failed.group(1)) if failed else 0
+        return ran - failed, failed
+    return count
+
+
+def docs_counts(output):
+    passed, failed = pytest_counts(output)
+    return passed + len(re.findall(r'^ok ', output, re.MULTILINE)), failed
+
+
+COUNTS = {
+    'sanity': ansible_test_counts('sanity'), 'integration': ansible_test_counts('integration'),
+    'lint': lambda output: (1, 0), 'docs': docs_counts,
+}
+
+
+class Job:
+    show = False  # copy the output to the terminal as it comes (when only one suite runs)
+
+    def __init__(self, name, command, lane, suite=None, env=None, after=()):
+        self.name, self.command, self.lane, self.suite = name, command, lane, suite
+        self.env = dict(os.environ, LANE=lane, **(env or {}))
+        self.after = list(after)
+        self.log = os.path.join(LOGS, re.sub(r'[^a-z0-9]+', '-', name).strip('-') + '.log')
+        self.status = self.seconds = None
+        self.passed = self.failed = 0
+
+    def run(self):
+        started = time.monotonic()
+        with open(self.log, 'w') as log:
+            process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            for line in process.stdout:
+                log.write(line.decode(errors='replace'))
+                if self.show:
+                    sys.stdout.write(line.decode(errors='replace'))
+                    sys.stdout.flush()
+            self.status = process.wait()
+        self.seconds = time.monotonic() - started
+        if self.suite:
+            with open(self.log, errors='replace') as log:
+                self.passed, self.failed = COUNTS.get(self.suite, pytest_counts)(log.read())
+            if self.status and not self.failed:
+                self.failed = 1  # it failed in a way no count saw: say so, never 0
+
+
+def plan(selectors):
+    """The jobs the selectors ask for, with the preparation of each lane they need first."""
+    wanted = []
+    for selector in selectors or lanes():
+        lane, suite = (selector.split(':', 1) + [''])[:2]
+        if lane not in lanes() + ['latest']:
+            sys.exit('unknown lane %r (lanes: %s, latest)' % (lane, ' '.join(lanes())))
+        suites = MAIN_SUITES if lane in ('main', 'latest') else LANE_SUITES
+        if suite and suite not in suites:
+            sys.exit('unknown suite %r on lane %s (suites: %s)' % (suite, lane, ' '.join(suites)))
+        wanted += [(lane, name) for name in ([suite] if suite else suites)]
+
+    jobs = []
+    for lane in dict.fromkeys(lane for lane, suite in wanted):
+        full = lane in ('main', 'latest')  # every suite, every integration target
+        shards = full and (lane, 'integration') in wanted and not os.environ.get('INTEGRATION_ARGS')
+        shard_b_tree = os.path.join(BUILD, 'shards', lane, 'collections')
+        steps = ['hacking/sync.sh'] if lane == 'main' else ['hacking/bootstrap.sh', 'hacking/sync.sh']
+        if shards:
+            steps.append('hacking/sync.sh %s' % shard_b_tree)
+        if full:
+            steps.append('hacking/npm-deps.sh')  # once, before the suites that need it run side by side
+        steps.append('. hacking/lane-env.sh && python hacking/lane_versions.py')
+        jobs.append(Job('prepare %s' % lane, ['bash', '-c', ' && '.join(steps)], lane))
+        for suite in (name for candidate, name in wanted if candidate == lane):
+            run = ['hacking/run-tests.sh', suite]
+            if suite == 'integration' and not full:
+                jobs.append(Job('%s integration' % lane, run, lane, suite, {'INTEGRATION_ARGS': 'lanes/'},
+                                after=['prepare %s' % lane]))
+            elif suite == 'integration' and shards:
+                jobs.append(Job('%s integration shard a' % lane, run, lane, suite,
+                                {'INTEGRATION_ARGS': '--exclude shard_b/'}, after=['prepare %s' % lane]))
+                jobs.append(Job('%s integration shard b' % lane, run, lane, suite,
+                                {'INTEGRATION_ARGS': 'shard_b/', 'INTEGRATION_TREE': shard_b_tree},
+                                after=['prepare %s' % lane]))
+            else:
+                jobs.append(Job('%s %s' % (lane, suite), run, lane, suite, after=['prepare %s' % lane]))
+    return jobs
+
+
+def main():
+    if not BUILD:
+        sys.exit('run this through make (it sets SKILLOPS_BUILD)')
+    jobs = plan(sys.argv[1:])
+    suites = [job for job in jobs if job.suite]
+    if len(suites) == 1:
+        suites[0].show = True
+    os.makedirs(LOGS, exist_ok=True)
+    slots = int(os.environ.get('SKILLOPS_TEST_JOBS', '3'))
+    # Preparations first (a lane's bootstrap is mostly downloads), then the longest suites.
+    waiting = sorted(jobs, key=lambda job: (job.suite is not None, -WEIGHT.get(job.suite, 0)))
+    running, done = {}, {}
+    finished = threading.Condition()
+    started = time.monotonic()
+
+    def run(job):
+        job.run()
+        with finished:
+            del running[job.name]
+            done[job.name] = job
+            if job.suite:
+                print('=== %-32s %5d passed, %d failed  %5.0fs' % (job.name, job.passed, job.failed, job.seconds))
+            else:  # a preparation: its last line says what the lane runs on
+                with open(job.log, errors='replace') as log:
+                    last = (log.readlines() or [''])[-1].strip()
+                print('=== %-32s %s  %5.0fs' % (job.name, last if not job.status else 'FAILED', job.seconds))
+            sys.stdout.flush()
+            finished.notify()
+
+    with finished:
+        while waiting or running:
+            for job in list(waiting):
+                if len(running) >= slots:
+                    break
+                broken = [name for name in job.after if name in done and done[name].status]
+                if broken:  # its lane could not be prepared: it cannot run
+                    waiting.remove(job)
+                    job.status, job.seconds, job.failed = 1, 0.0, 1
+                    done[job.name] = job
+                    print('=== %s not run: %s failed' % (job.name, broken[0]), flush=True)
+                elif all(name in done for name in job.after):
+                    waiting.remove(job)
+                    running[job.name] = job
+                    print('=== %s started' % job.name, flush=True)
+                    threading.Thread(target=run, args=(job,), daemon=True).start()
+            finished.wait()
+
+    failures = [job for job in jobs if job.status]
+    for job in failures:
+        print('\n=== %s FAILED (exit %s): last lines of %s' % (job.name, job.status, os.path.relpath(job.log, ROOT)))
+        with open(job.log, errors='replace') as log:
+            print(''.join(log.readlines()[-60:]), end='')
+    print('\n=== summary (%d jobs, %d at a time, %.0fs)' % (len(jobs), slots, time.monotonic() - started))
+    for job in jobs:
+        if job.suite:
+            print('%-32s %5d passed, %d failed  %5.0fs' % (job.name, job.passed, job.failed, job.seconds))
+    print('%d passed, %d failed' % (sum(job.passed for job in jobs), sum(job.failed for job in jobs)))
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
