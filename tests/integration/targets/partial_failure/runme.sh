@@ -8,24 +8,26 @@
 # with SIGKILL right after the N-th, as when a job is cancelled or its host dies. workflows.yml lists
 # the steps of a full set-up of each workflow, in order (steps). Every run plays the same stages: set
 # up (stages/present.yml), check the set-up (check_present), tear down (absent) and check that nothing
-# is left (check_absent); a killed run never gets past the set-up. For each workflow, side by side:
-# 1. A run sets up from nothing and is killed after the workflow's first interruption point, step F.
-#    It must have made the first F steps of a full set-up.
+# is left (check_absent); a killed run never gets past the set-up. Each workflow has its interruption
+# points (interruptions below), and its runs go side by side with the other workflows':
+# 1. A run sets up from nothing and is killed after the first point, step P. It must have made the
+#    first P steps of a full set-up.
 # 2. Each next run starts where the last one was killed, with no teardown in between, and is killed
-#    after its first step, which must be the next step of a full set-up. So the run after an
-#    interruption after step k goes on with step k + 1, doing nothing over and nothing else, the run
-#    after that one with step k + 2, and so on: the interrupted set-up is completed step by step.
-# 3. The run after the interruption after the last step must change nothing, as any run after a
+#    after the next point, having made the steps of a full set-up after the last point up to it. With
+#    the points here one step apart, the run after an interruption after step k goes on with step
+#    k + 1, doing nothing over and nothing else, the run after that one with step k + 2, and so on:
+#    the interrupted set-up is completed step by step, without a full teardown and set-up between.
+# 3. The last point is the last step. The run after it must change nothing, as any run after a
 #    complete set-up; then the set-up must check complete, and the teardown leave nothing behind.
-# Interruption points: every step of independent_developer; the organization's from step 4 on, since
-# its steps 1-3 are the same skillops.alexa.sdns_endpoint tasks as independent_developer's, interrupted
-# there; the developer's one step. The end checks that every step of every workflow run here was
-# interrupted after, in its workflow or another (steps compared by role and task name): a step added
-# to a role fails the test until workflows.yml lists it and an interruption covers it. That makes 11
-# runs (6 of independent_developer, 3 of the organization, 2 of the developer) and about a third of
-# the work of completing, tearing down and setting up again after each interruption, which took 17.
-# The steps of a full set-up are written down rather than recorded by a reference run, which would
-# add a set-up and a teardown to each workflow.
+# independent_developer is interrupted after every step; the organization after its steps 4 and 5
+# only, since its steps 1-3 are the same skillops.alexa.sdns_endpoint tasks as independent_developer's,
+# interrupted there; the developer after its one step. The end checks that every step of every
+# workflow run here was interrupted after, in its workflow or another (steps compared by role and task
+# name): a step added to a role fails the test until workflows.yml lists it and an interruption covers
+# it. That makes 11 runs (6 of independent_developer, 3 of the organization, 2 of the developer) and
+# about a third of the work of completing, tearing down and setting up again after each interruption,
+# in 17 runs. The steps of a full set-up are written down rather than recorded by a reference run,
+# which would add a set-up and a teardown to each workflow.
 set -eu
 cd "$(dirname "$0")"
 config=$(cd ../.. && pwd)/integration_config.yml
@@ -37,10 +39,10 @@ export ANSIBLE_CALLBACKS_ENABLED=interrupt_after
 
 # PARTIAL_FAILURE_WORKFLOWS may name fewer, e.g. to look into one.
 read -r -a workflows <<<"${PARTIAL_FAILURE_WORKFLOWS:-independent_developer organization developer}"
-# The step after which each workflow is first interrupted (see above). Without independent_developer,
-# the organization's endpoint steps are interrupted in the organization.
-declare -A first_point=([independent_developer]=1 [organization]=4 [developer]=1)
-[[ " ${workflows[*]} " == *" independent_developer "* ]] || first_point[organization]=1
+# The steps after which each workflow is interrupted (see above), in order, the last one last. Without
+# independent_developer, the organization's endpoint steps are interrupted in the organization.
+declare -A interruptions=([independent_developer]="1 2 3 4 5" [organization]="4 5" [developer]=1)
+[[ " ${workflows[*]} " == *" independent_developer "* ]] || interruptions[organization]="1 2 3 4 5"
 
 # play WORKFLOW AFTER: run the stages of the workflow, killed after step AFTER. The callback writes the
 # run's steps to $out/WORKFLOW.json.
@@ -52,15 +54,15 @@ play() {
 }
 
 fail() {  # WORKFLOW MESSAGE
-  tail -n 40 "$out/$1.log"
+  [ ! -f "$out/$1.log" ] || tail -n 40 "$out/$1.log"
   echo "FAILED: $1: $2"
   exit 1
 }
 
-# run WORKFLOW AFTER DONE: play, starting from a set-up killed after step DONE. Unless
-# that was the last step, the run must be killed after step AFTER, having made the next AFTER steps of
-# a full set-up; after the last step it must change nothing, check the set-up and the teardown, and
-# end well. Sets made to the last step the run made.
+# run WORKFLOW AFTER DONE: play, starting from a set-up killed after step DONE. Unless that was the
+# last step, the run must be killed after its step AFTER, having made the next AFTER steps of a full
+# set-up; after the last step it must change nothing, check the set-up and the teardown, and end well.
+# Sets made to the last step the run made.
 run() {
   local status=0 verdict
   # (Braces keep the shell's "Killed" notice out of the output.)
@@ -90,19 +92,21 @@ PYTHON
 # interruption points, those after which the next run went on as a full set-up does, set-ups completed
 # and checked, teardowns that left nothing.
 chain() {
-  local workflow=$1 first=${first_point[$1]} steps k points=0 went_on=0
+  local workflow=$1 steps point done=0 points=0 went_on=0
   steps=$(python -c 'import sys, yaml; print(len(yaml.safe_load(open("workflows.yml"))["workflows"][sys.argv[1]]["steps"]))' "$workflow")
-  [ "$first" -le "$steps" ] || fail "$workflow" "no step $first to interrupt after"
-  run "$workflow" "$first" 0
-  echo "  killed after step $first, setting up from nothing: $made"
-  echo "$made" >>"$out/$workflow.points"
-  points=$((points + 1))
-  for ((k = first; k < steps; k++)); do
-    run "$workflow" 1 "$k"
-    echo "  killed after step $((k + 1)), going on after step $k: $made"
+  for point in ${interruptions[$workflow]}; do
+    [ "$point" -gt "$done" ] && [ "$point" -le "$steps" ] || fail "$workflow" "no step $point to interrupt after"
+    run "$workflow" $((point - done)) "$done"
+    if [ "$done" -eq 0 ]; then
+      echo "  killed after step $point, setting up from nothing: $made"
+    else
+      echo "  killed after step $point, going on after step $done: $made"
+      went_on=$((went_on + 1))
+    fi
     echo "$made" >>"$out/$workflow.points"
-    points=$((points + 1)) went_on=$((went_on + 1))
+    points=$((points + 1)) done=$point
   done
+  [ "$done" -eq "$steps" ] || fail "$workflow" "not interrupted after its last step, $steps"
   run "$workflow" 1 "$steps"
   went_on=$((went_on + 1))
   echo "  nothing to do after step $steps; set-up checked, torn down, nothing left"
