@@ -5,10 +5,12 @@ of extensions/awx/credential_types/ and AWX's built-in AWS type, in a private da
 run by ansible-runner, against the sandbox and moto, at the most an AWX user can ask for: Verbosity 4
 (-vvvv) and Show Changes (--diff).
 
-The organization sets up and invites Developer Three, exchanging the code Developer Three brought back;
-Developer Three subscribes with the organization's client and a token issued for Developer Three's user;
-an independent developer sets up with an access token; the doctor examines the organization's
-subscriber; then everything is torn down. Each set-up runs twice, and the second run must change nothing.
+The organization sets up, subscribing the vendors its user belongs to, and invites Developer Three,
+exchanging the code Developer Three brought back; Developer Three subscribes with the organization's
+client and a token issued for Developer Three's user; an independent developer sets up with an access
+token; the doctor examines the organization's subscriber; then everything is torn down. Each set-up runs
+twice, and the second run must change nothing. The independent developer's jobs run beside the
+organization's, as AWX runs jobs of different templates at once.
 
 The secrets the jobs were handed besides the sentinels, for runme.sh to search for too, go to
 MADE_SECRETS_DIR/jobs: the AWS secret key, and every token the sandbox minted meanwhile (the token each
@@ -19,6 +21,7 @@ usage: python awx_jobs.py INTEGRATION_CONFIG WORKDIR MADE_SECRETS_DIR
 """
 
 import json
+import multiprocessing
 import os
 import secrets
 import sys
@@ -92,8 +95,30 @@ def main():
         print('%-24s %-30s %s in %.1f s' % (ident, template['name'], figures, time.time() - started), flush=True)
         return job
 
+    def beside(*jobs):
+        """Launch these jobs one after the other in a process of their own (a job's run changes the
+        process environment) while this one launches others; wait for them with done()."""
+        sys.stdout.flush()
+        process = multiprocessing.get_context('fork').Process(target=lambda: [launch(*job) for job in jobs])
+        process.start()
+        return process
+
+    def done(process):
+        process.join()
+        if process.exitcode != 0:
+            raise AssertionError('the jobs launched beside failed (exit %s): see above' % process.exitcode)
+
+    independent_answers = {'sdns_independent_developer_name': 'awx-independent',
+                           'sdns_independent_developer_events': ['AlexaDevelopmentEvent.SkillCertification',
+                                                                 'AlexaDevelopmentEvent.SkillPublish']}
+    independent_jobs = beside(
+        ('independent', 'playbooks/independent_developer.yml', [independent, aws], independent_answers),
+        ('independent-again', 'playbooks/independent_developer.yml', [independent, aws], independent_answers, None, 0))
+
+    # The organization's user belongs to M1ORGVENDOR, M2DEVVENDOR1 and M2DEVVENDOR2, which it discovers.
     organization_answers = {'sdns_organization_name': 'awx-organization', 'sdns_organization_redirect_uri': REDIRECT_URI,
-                            'sdns_organization_purge_subscriptions': 'true'}
+                            'sdns_organization_purge_subscriptions': 'true',
+                            'sdns_organization_discover_developers': 'true'}
     invitations = {'sdns_organization_developer_vendor_ids': ['M2DEVVENDOR2'],
                    'sdns_organization_developer_invitations': [{'name': 'dev3'}]}
     job = launch('organization', 'playbooks/organization.yml', [organization, aws], organization_answers,
@@ -110,21 +135,18 @@ def main():
     developer_answers = {'sdns_developer_name': 'awx-developer', 'sdns_developer_subscriber_id': subscriber_id}
     launch('developer', 'playbooks/developer.yml', [developer], developer_answers)
     launch('developer-again', 'playbooks/developer.yml', [developer], developer_answers, changed=0)
-
-    independent_answers = {'sdns_independent_developer_name': 'awx-independent',
-                           'sdns_independent_developer_events': ['AlexaDevelopmentEvent.SkillCertification',
-                                                                 'AlexaDevelopmentEvent.SkillPublish']}
-    launch('independent', 'playbooks/independent_developer.yml', [independent, aws], independent_answers)
-    launch('independent-again', 'playbooks/independent_developer.yml', [independent, aws], independent_answers,
-           changed=0)
+    done(independent_jobs)
 
     state = call(admin + '/state')
     subscriptions = sorted((s['vendorId'], s['name']) for s in state['subscriptions'])
     assert subscriptions == [('M1ORGVENDOR', 'awx-organization'), ('M2DEVVENDOR1', 'awx-independent'),
-                             ('M2DEVVENDOR2', 'awx-organization'), ('M2DEVVENDOR3', 'awx-developer')], subscriptions
+                             ('M2DEVVENDOR1', 'awx-organization'), ('M2DEVVENDOR2', 'awx-organization'),
+                             ('M2DEVVENDOR3', 'awx-developer')], subscriptions
     owners = set(s['clientId'] for s in state['subscribers'])
     assert owners == {CLIENT_ID}, owners
 
+    teardown = beside(('teardown', 'playbooks/teardown.yml', [independent, aws],
+                       {'sdns_independent_developer_name': 'awx-independent'}))
     job = launch('doctor', 'playbooks/doctor.yml', [organization, aws],
                  {'sdns_doctor_subscriber_name': 'awx-organization'}, changed=0)
     assert job.stats()['artifact_data']['sdns_doctor_healthy'] is True, job.stats()['artifact_data']
@@ -133,7 +155,7 @@ def main():
            dict(developer_answers, sdns_developer_state='absent'))
     launch('organization-absent', 'playbooks/organization.yml', [organization, aws],
            {'sdns_organization_name': 'awx-organization', 'sdns_organization_state': 'absent'})
-    launch('teardown', 'playbooks/teardown.yml', [independent, aws], {'sdns_independent_developer_name': 'awx-independent'})
+    done(teardown)
 
     state = call(admin + '/state')
     assert state['subscribers'] == [] and state['subscriptions'] == [], state
