@@ -12,6 +12,7 @@
 #    extra vars (env/extravars).
 # 3. Each role's failure path (roles.yml) with ansible-runner, the credential as environment variables;
 #    the roles take credentials only through the modules' defaults, so extra vars are the modules' path.
+# 2 and 3 start from the seed and make LWA fail: they run beside the AWX jobs, on a sandbox of their own.
 # Then one search of everything the runs printed, registered or wrote, for the sentinels and for the
 # secrets made during the runs (every token the sandbox minted, the AWS secret key); the count must be 0.
 # (No `set -x`: it would print the secrets itself.)
@@ -20,7 +21,15 @@ cd "$(dirname "$0")"
 here=$(pwd)
 config=$(cd ../.. && pwd)/integration_config.yml
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+sandbox= plays=
+stop() {  # the sandbox of 2 and 3 stops; if 1 failed, 2 and 3 fail on it and end
+  local status=$?
+  if [ -n "$sandbox" ]; then kill "$sandbox" 2>/dev/null || true; wait "$sandbox" 2>/dev/null || true; fi
+  if [ -n "$plays" ]; then wait "$plays" 2>/dev/null || true; fi
+  rm -rf "$out"
+  exit "$status"
+}
+trap stop EXIT
 mkdir "$out/jobs" "$out/made"
 
 sentinels=(SENTINEL-CLIENT-SECRET-3e8a91 SENTINEL-REFRESH-7c41d2 SENTINEL-ACCESS-5b90fe)
@@ -29,21 +38,11 @@ client_secret=${sentinels[0]}
 refresh_token="Atzr|${sentinels[1]}"
 access_token="Atza|${sentinels[2]}"
 
-# 1. The AWX jobs (they check themselves and print their figures).
-started=$SECONDS
-python awx_jobs.py "$config" "$out/jobs" "$out/made"
-sources=()
-for job in "$out"/jobs/*; do
-  sources+=("$(basename "$job")=$job")
-done
-echo "${#sources[@]} jobs in $((SECONDS - started)) s"
-
-eval "$(python -c 'import sys, yaml; c = yaml.safe_load(open(sys.argv[1]))
-print("export ASK_SMAPI_SERVER_BASE_URL=%s ASK_LWA_TOKEN_HOST=%s AWS_URL=%s AWS_REGION=%s" % (
-    c["smapi_url"], c["lwa_url"], c["aws_url"], c["aws_region"]))' "$config")"
-export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
-export ANSIBLE_NOCOLOR=1 ANSIBLE_ROLES_PATH="$here/.."
-started=$SECONDS
+# The sandbox of 2 and 3: the collection's, on free loopback ports, with the test seed.
+root=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/skillops/alexa
+python "$root/tests/sandbox/sandbox.py" --seed "$root/tests/sandbox/seeds/test.yml" --smapi-port 0 --lwa-port 0 \
+  --moto-port 0 --env-file "$out/sandbox.env" >"$out/sandbox.log" 2>&1 &
+sandbox=$!
 
 # The run must have done real work with the sentinel credential, or finding nothing proves nothing.
 # (The plays themselves assert that each step did what it should.)
@@ -66,23 +65,14 @@ check_run() {  # NAME EXIT_STATUS OUTPUT RESULTS_DIR PLAYBOOK
   [ -s "$out/made/$1" ] || { echo "$1: the sandbox minted no tokens"; exit 1; }
 }
 
-# 2. ansible-playbook on the modules, the credential in the ASK CLI's environment variables.
-mkdir "$out/playbook"
-status=0
-ASK_LWA_CLIENT_ID=$client_id ASK_LWA_CLIENT_CONFIRMATION=$client_secret ASK_REFRESH_TOKEN=$refresh_token \
-  SENTINEL_ACCESS_TOKEN=$access_token \
-  ansible-playbook -vvvv --diff -i localhost, -e "@$config" -e "results_dir=$out/playbook" \
-  -e "minted_secrets_file=$out/made/playbook" playbook.yml >"$out/playbook/stdout" 2>"$out/playbook/stderr" || status=$?
-check_run playbook "$status" "$out/playbook/stdout" "$out/playbook" playbook.yml
-
-# 2 and 3. ansible-runner on a private data directory laid out as AWX lays it out. Extra vars go in
+# 2 and 3 with ansible-runner: a private data directory laid out as AWX lays it out. Extra vars go in
 # env/extravars, never on the command line, which ansible-playbook -vvvv prints.
 runner_job() {  # NAME PLAYBOOK: the caller wrote env/envvars or the credential's part of env/extravars
   local job=$out/$1 status=0
   mkdir -p "$job/inventory"
   ln -s "$here" "$job/project"
   echo 'localhost ansible_connection=local' >"$job/inventory/hosts"
-  { cat "$config"; echo "results_dir: $job/results"; echo "minted_secrets_file: $out/made/$1"; } >>"$job/env/extravars"
+  { cat "$plays_config"; echo "results_dir: $job/results"; echo "minted_secrets_file: $out/made/$1"; } >>"$job/env/extravars"
   mkdir "$job/results"
   ansible-runner run "$job" -p "$2" --ident job -vvvv --cmdline=--diff >"$job/console" 2>&1 || status=$?
   if [ "$status" -eq 0 ] && [ "$(cat "$job/artifacts/job/status")" != successful ]; then status=1; fi
@@ -90,22 +80,70 @@ runner_job() {  # NAME PLAYBOOK: the caller wrote env/envvars or the credential'
   check_run "$1" "$status" "$job/artifacts/job/stdout" "$job/results" "$2"
 }
 
-mkdir -p "$out/runner-extravars/env" "$out/runner-envvars/env"
-cat >"$out/runner-extravars/env/extravars" <<YAML
+plays() {
+  for _ in $(seq 1 300); do
+    grep -q AWS_REGION "$out/sandbox.env" 2>/dev/null && break
+    kill -0 "$sandbox" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q AWS_REGION "$out/sandbox.env" 2>/dev/null || { cat "$out/sandbox.log"; echo "the sandbox did not start"; exit 1; }
+  set -a
+  # shellcheck disable=SC1091
+  . "$out/sandbox.env"
+  set +a
+  plays_config=$out/sandbox.yml
+  printf 'smapi_url: %s\nlwa_url: %s\naws_url: %s\naws_region: %s\n' "$ASK_SMAPI_SERVER_BASE_URL" \
+    "$ASK_LWA_TOKEN_HOST" "$AWS_URL" "$AWS_REGION" >"$plays_config"
+  export ANSIBLE_NOCOLOR=1 ANSIBLE_ROLES_PATH="$here/.."
+  started=$SECONDS
+
+  # 2. ansible-playbook on the modules, the credential in the ASK CLI's environment variables.
+  mkdir "$out/playbook"
+  status=0
+  ASK_LWA_CLIENT_ID=$client_id ASK_LWA_CLIENT_CONFIRMATION=$client_secret ASK_REFRESH_TOKEN=$refresh_token \
+    SENTINEL_ACCESS_TOKEN=$access_token \
+    ansible-playbook -vvvv --diff -i localhost, -e "@$plays_config" -e "results_dir=$out/playbook" \
+    -e "minted_secrets_file=$out/made/playbook" playbook.yml >"$out/playbook/stdout" 2>"$out/playbook/stderr" || status=$?
+  check_run playbook "$status" "$out/playbook/stdout" "$out/playbook" playbook.yml
+
+  # 2. ansible-runner on the modules, the credential as extra vars.
+  mkdir -p "$out/runner-extravars/env"
+  cat >"$out/runner-extravars/env/extravars" <<YAML
 ask_lwa_client_id: '$client_id'
 ask_lwa_client_secret: '$client_secret'
 ask_refresh_token: '$refresh_token'
 ask_access_token: '$access_token'
 YAML
-runner_job runner-extravars playbook.yml
+  runner_job runner-extravars playbook.yml
 
-cat >"$out/runner-envvars/env/envvars" <<YAML
+  # 3. ansible-runner on each role's failure path, the credential as environment variables.
+  mkdir -p "$out/runner-envvars/env"
+  cat >"$out/runner-envvars/env/envvars" <<YAML
 ASK_LWA_CLIENT_ID: '$client_id'
 ASK_LWA_CLIENT_CONFIRMATION: '$client_secret'
 ASK_REFRESH_TOKEN: '$refresh_token'
 SENTINEL_ACCESS_TOKEN: '$access_token'
 YAML
-runner_job runner-envvars roles.yml
+  runner_job runner-envvars roles.yml
+}
+
+# 2 and 3 beside 1; their figures come after the jobs'.
+( plays ) >"$out/plays.log" 2>&1 &
+plays=$!
+
+# 1. The AWX jobs (they check themselves and print their figures).
+started=$SECONDS
+python awx_jobs.py "$config" "$out/jobs" "$out/made"
+sources=()
+for job in "$out"/jobs/*; do
+  sources+=("$(basename "$job")=$job")
+done
+echo "${#sources[@]} jobs in $((SECONDS - started)) s"
+status=0
+wait "$plays" || status=$?
+cat "$out/plays.log"
+[ "$status" -eq 0 ] || exit "$status"
+echo "all runs in $((SECONDS - started)) s"
 
 # The files the test wrote for ansible-runner to read are its input, not its output: the credentials
 # are in env/envvars (the AWX jobs', runner-envvars') and in runner-extravars' env/extravars by design,
