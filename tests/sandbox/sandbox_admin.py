@@ -164,6 +164,10 @@ def tokens(req):
                        "expires_in": expires_in})
 
 
+def issued_tokens(req):
+    return Reply(200, {"tokens": req.state.issued_tokens()})
+
+
 def expire_tokens(req):
     client_id = req.json().get("client_id")
     if client_id is not None and client_id not in req.state.clients:
@@ -249,6 +253,7 @@ ROUTES = [
     Route("POST", f"{ADMIN}/vendors", add_vendors),
     Route("POST", f"{ADMIN}/authorize", authorize),
     Route("POST", f"{ADMIN}/tokens", tokens),
+    Route("GET", f"{ADMIN}/tokens", issued_tokens),
     Route("POST", f"{ADMIN}/events", raise_event),
     Route("GET", f"{ADMIN}/deliveries", deliveries),
     Route("POST", f"{ADMIN}/expire-tokens", expire_tokens),

@@ -232,6 +232,7 @@ class State:
             self.users = {}
             self.access_tokens = {}
             self.refresh_tokens = {}
+            self.issued = []  # the tokens minted since the reset, in order (the seed's are not)
             self.codes = {}
             self.subscribers = {}  # insertion order is list order
             self.subscriptions = {}
@@ -297,11 +298,19 @@ class State:
             access = Token("Atza|" + secrets.token_urlsafe(48), client_id, user_id, list(scopes),
                            time.time() + expires_in)
             self.access_tokens[access.token] = access
+            self.issued.append(("access", access))
             if refresh_token is None:
                 refresh_token = Token("Atzr|" + secrets.token_urlsafe(48), client_id, user_id,
                                       list(scopes))
                 self.refresh_tokens[refresh_token.token] = refresh_token
+                self.issued.append(("refresh", refresh_token))
             return access, refresh_token
+
+    def issued_tokens(self):
+        """Every token minted since the reset (LWA's grants and the admin API's), oldest first."""
+        with self.lock:
+            return [{"token": token.token, "kind": kind, "client_id": token.client_id,
+                     "user_id": token.user_id} for kind, token in self.issued]
 
     def access_token(self, token):
         """The usable access token behind a bearer value, or None."""

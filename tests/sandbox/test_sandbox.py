@@ -639,6 +639,27 @@ def test_admin_minted_tokens_follow_their_scopes(api):
     assert api.refresh(expired["refresh_token"]).startswith("Atza|")
 
 
+def test_every_minted_token_is_listed_until_the_reset(api):
+    assert api.admin("GET", "tokens") == {"tokens": []}  # the seed's are not
+    refreshed = api.refresh("Atzr|org-refresh")
+    minted = api.admin("POST", "tokens", {"client_id": ORG_CLIENT, "user_id": DEV3_USER,
+                                          "scopes": [SCOPE]})
+    redirect = "https://org.example.com/callback"
+    code = api.admin("POST", "authorize", {"client_id": ORG_CLIENT, "user_id": DEV3_USER,
+                                           "scopes": [SCOPE], "redirect_uri": redirect})["code"]
+    exchanged = api.lwa(grant_type="authorization_code", code=code, redirect_uri=redirect,
+                        client_id=ORG_CLIENT, client_secret=ORG_SECRET).json()
+    listed = api.admin("GET", "tokens")["tokens"]
+    assert [(t["token"], t["kind"]) for t in listed] == [
+        (refreshed, "access"),  # a refresh grant mints no refresh token
+        (minted["access_token"], "access"), (minted["refresh_token"], "refresh"),
+        (exchanged["access_token"], "access"), (exchanged["refresh_token"], "refresh")]
+    assert {(t["client_id"], t["user_id"]) for t in listed[1:]} == {(ORG_CLIENT, DEV3_USER)}
+    assert (listed[0]["client_id"], listed[0]["user_id"]) == (ORG_CLIENT, ORG_ADMIN)
+    api.admin("POST", "reset")
+    assert api.admin("GET", "tokens") == {"tokens": []}
+
+
 def test_every_response_carries_a_request_id(api):
     for answer in (api.smapi("GET", "/v1/vendors", ORG_TOKEN), api.smapi("GET", "/v1/vendors"),
                    api.smapi("GET", "/nowhere", ORG_TOKEN), api.lwa(grant_type="password")):

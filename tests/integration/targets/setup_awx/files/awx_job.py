@@ -146,7 +146,7 @@ def launch_extra_vars(template, answers=None, launch_vars=None, template_extra_v
 class Job(object):
     """One job: its private data directory, ansible-runner's run in it, and what the run left."""
 
-    def __init__(self, workdir, ident, template, credentials, extra_vars, task_env=None, verbosity=3):
+    def __init__(self, workdir, ident, template, credentials, extra_vars, task_env=None, verbosity=3, diff_mode=False):
         self.ident, self.template = ident, template
         self.private_data_dir = os.path.join(workdir, ident)
         env, safe_env = dict(task_env or {}), dict(task_env or {})
@@ -162,7 +162,8 @@ class Job(object):
                                                          awx_job_template_name=template['name'])))
         # The job's environment as AWX keeps and shows it.
         self._write('job_env.json', json.dumps(safe_env, indent=2))
-        self.verbosity = verbosity
+        # The template's Verbosity (0 to 5: -v ... -vvvvv) and Show Changes (--diff), as AWX passes them.
+        self.verbosity, self.diff_mode = verbosity, diff_mode
         self.runner = None
 
     def _write(self, name, text):
@@ -180,7 +181,8 @@ class Job(object):
                     del os.environ[name]
             os.environ['ANSIBLE_NOCOLOR'] = '1'
             self.runner = ansible_runner.run(private_data_dir=self.private_data_dir, playbook=self.template['playbook'],
-                                             ident=self.ident, verbosity=self.verbosity, quiet=True, timeout=timeout)
+                                             ident=self.ident, verbosity=self.verbosity, quiet=True, timeout=timeout,
+                                             cmdline='--diff' if self.diff_mode else None)
         finally:
             os.environ.clear()
             os.environ.update(saved)
