@@ -13,10 +13,11 @@ fi
 
 # What the lock of the lane was resolved from: the lock records it, and the bootstrap refuses a
 # lock made from other requirements (a requirement added since would be installed unpinned).
+# Comments do not count.
 requirements_digest() {
   { echo "${LANE_REQUIREMENTS[*]}"
     for arg in "${LANE_REQUIREMENTS[@]}"; do [ ! -f "$arg" ] || cat "$arg"; done
-    cat tests/unit/requirements.txt; } | sha256sum | cut -c1-16
+    cat tests/unit/requirements.txt; } | sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' | sha256sum | cut -c1-16
 }
 
 version_of() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true; }
