@@ -22,12 +22,12 @@ all_suites=(sanity lint docs units sandbox package hostile eda integration)
 
 # The other lanes have only ansible-core and the collection's requirements: lint, docs, the sandbox,
 # the package, the hostile and the eda suites would run on main's tools.
-[ "$LANE" = main ] || all_suites=(sanity units integration)
+[ "$LANE" = main ] || [ "$LANE" = latest ] || all_suites=(sanity units integration)
 
-[ $# -eq 1 ] && [[ " ${all_suites[*]} " == *" $1 "* ]] || {
+if [ $# -ne 1 ] || [[ " ${all_suites[*]} " != *" $1 "* ]]; then
   echo "usage: LANE=$LANE $0 SUITE (suites: ${all_suites[*]})" >&2
   exit 2
-}
+fi
 
 failed() {  # failed SUITE: a step before the suite's command failed
   echo "=== $1 could not start"

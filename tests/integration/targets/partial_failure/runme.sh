@@ -95,7 +95,9 @@ chain() {
   local workflow=$1 steps point done=0 points=0 went_on=0
   steps=$(python -c 'import sys, yaml; print(len(yaml.safe_load(open("workflows.yml"))["workflows"][sys.argv[1]]["steps"]))' "$workflow")
   for point in ${interruptions[$workflow]}; do
-    [ "$point" -gt "$done" ] && [ "$point" -le "$steps" ] || fail "$workflow" "no step $point to interrupt after"
+    if [ "$point" -le "$done" ] || [ "$point" -gt "$steps" ]; then
+      fail "$workflow" "no step $point to interrupt after"
+    fi
     run "$workflow" $((point - done)) "$done"
     if [ "$done" -eq 0 ]; then
       echo "  killed after step $point, setting up from nothing: $made"

@@ -21,7 +21,7 @@ cd "$(dirname "$0")"
 here=$(pwd)
 config=$(cd ../.. && pwd)/integration_config.yml
 out=$(mktemp -d)
-sandbox= plays=
+sandbox='' plays=''
 stop() {  # the sandbox of 2 and 3 stops; if 1 failed, 2 and 3 fail on it and end
   local status=$?
   if [ -n "$sandbox" ]; then kill "$sandbox" 2>/dev/null || true; wait "$sandbox" 2>/dev/null || true; fi
