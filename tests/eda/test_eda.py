@@ -65,8 +65,10 @@ def test_each_notification_fires_its_rule(sandbox, sqs, world, rulebook, webhook
     assert delivered(sandbox.raise_event(PUBLISH, skills['after-malformed']))
 
     notices = Notices(notices_dir)
+    # Every job before it runs first, one at a time: some seconds each on a busy machine.
     wait_for('the notice of the event after the malformed messages',
-             lambda: notices.about(lambda event: event.get('sdns', {}).get('skill_id') == skills['after-malformed']))
+             lambda: notices.about(lambda event: event.get('sdns', {}).get('skill_id') == skills['after-malformed']),
+             timeout=300)
     # The queue is drained: every message was handled and deleted.
     wait_for('the queue to be empty', lambda: queue_depth(sqs, world['queue_url']) == 0)
 
