@@ -76,7 +76,11 @@ run_suite() {  # run_suite NAME
     integration)
       local args
       read -ra args <<< "${INTEGRATION_ARGS:-}"
-      hacking/npm-deps.sh || failed integration  # the ASK CLI, for the ask_cli_adoption target
+      # The ASK CLI, for the ask_cli_adoption target, which only main (and latest) run; the other lanes
+      # must not install it while main's preparation does.
+      if [ "$LANE" = main ] || [ "$LANE" = latest ]; then
+        hacking/npm-deps.sh || failed integration
+      fi
       hacking/with-sandbox.sh tests/sandbox/seeds/test.yml hacking/integration.sh "${args[@]}" ;;
   esac
 }
