@@ -147,6 +147,9 @@ def main():
     if len(suites) == 1:
         suites[0].show = True
     os.makedirs(LOGS, exist_ok=True)
+    for job in jobs:  # no log of an earlier run may pass for this run's
+        if os.path.exists(job.log):
+            os.remove(job.log)
     slots = int(os.environ.get('SKILLOPS_TEST_JOBS', '3'))
     # Preparations first (a lane's bootstrap is mostly downloads), then the longest suites.
     waiting = sorted(jobs, key=lambda job: (job.suite is not None, -WEIGHT.get(job.suite, 0)))
@@ -170,8 +173,9 @@ def main():
 
     with finished:
         while waiting or running:
+            free = slots - len(running)
             for job in list(waiting):
-                if len(running) >= slots:
+                if free <= 0:
                     break
                 broken = [name for name in job.after if name in done and done[name].status]
                 if broken:  # its lane could not be prepared: it cannot run
@@ -179,7 +183,11 @@ def main():
                     job.status, job.seconds, job.failed = 1, 0.0, 1
                     done[job.name] = job
                     print('=== %s not run: %s failed' % (job.name, broken[0]), flush=True)
-                elif all(name in done for name in job.after):
+                    continue
+                # A job whose lane is still being prepared keeps its slot: a shorter suite of a lane
+                # prepared sooner must not start before it and leave it to start last.
+                free -= 1
+                if all(name in done for name in job.after):
                     waiting.remove(job)
                     running[job.name] = job
                     print('=== %s started' % job.name, flush=True)
@@ -188,6 +196,8 @@ def main():
 
     failures = [job for job in jobs if job.status]
     for job in failures:
+        if not os.path.exists(job.log):
+            continue  # not run: its lane's preparation failed, shown above
         print('\n=== %s FAILED (exit %s): last lines of %s' % (job.name, job.status, os.path.relpath(job.log, ROOT)))
         with open(job.log, errors='replace') as log:
             print(''.join(log.readlines()[-60:]), end='')
