@@ -8,8 +8,8 @@ VENV := .venv
 # ansible-test finds its files through the nearest .git above it, so the collection tree it runs
 # in (and the dependency collections beside it) must live outside this checkout: one per checkout.
 export SKILLOPS_BUILD ?= $(HOME)/.cache/skillops.alexa/$(shell printf %s "$(CURDIR)" | sha1sum | cut -c1-10)
-# The main lane of hacking/lanes (hacking/lane-env.sh sets the same for the scripts): the demo,
-# the sandbox, the benchmarks and every suite but make test's other lanes run there.
+# .venv and the collection installed there (hacking/bootstrap.sh, hacking/sync.sh): the demo, the
+# sandbox, the benchmarks and every suite but ansible-test's, which runs in noxfile.py's sessions.
 export ANSIBLE_COLLECTIONS_PATH := $(SKILLOPS_BUILD)/collections
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(VENV)/bin/python
@@ -26,7 +26,7 @@ lock:
 sync: setup
 	@hacking/sync.sh
 
-# Every suite of every lane of hacking/lanes (ansible-core versions) side by side, or of the lanes
+# Every suite of every lane of noxfile.py's LANES (ansible-core versions) side by side, or of the lanes
 # named: make test LANES="newest floor". The last line counts the tests: N passed, M failed.
 test: setup
 	@$(VENV)/bin/python hacking/test.py $(LANES)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# `make lock`: resolve, for each lane of hacking/lanes (or those named), everything its virtualenv
+# `make lock`: resolve, for each lane of noxfile.py's LANES (or those named), everything its virtualenv
 # gets (hacking/lane-requirements.sh says what) to exact versions, newest first, on the lane's
 # Python, and write them to hacking/locks/<lane>.txt. The bootstrap installs from those files only,
 # so a fresh machine gets what the last green run had; running this is the one way to upgrade.
@@ -8,7 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${SKILLOPS_BUILD:?run this through make}"
-mapfile -t all_lanes < <(awk '/^[a-z]/ {print $1}' hacking/lanes)
+# shellcheck source=hacking/lane-requirements.sh
+. hacking/lane-requirements.sh
+mapfile -t all_lanes < <(lanes | awk '{print $1}')
 [ $# -gt 0 ] || set -- "${all_lanes[@]}"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -16,11 +18,7 @@ mkdir -p hacking/locks
 
 for lane in "$@"; do
   (
-    LANE=$lane
-    # shellcheck source=hacking/lane-env.sh
-    . hacking/lane-env.sh
-    # shellcheck source=hacking/lane-requirements.sh
-    . hacking/lane-requirements.sh
+    lane_requirements "$lane"
     python=$(find_python "$PY_VERSION")
     "$python" -m venv "$scratch/$lane"
     pip="$scratch/$lane/bin/python -m pip"
@@ -29,7 +27,7 @@ for lane in "$@"; do
     $pip install -q --dry-run --ignore-installed --report "$scratch/$lane.json" "${LANE_REQUIREMENTS[@]}" \
       2> >(grep -v 'is ignored: it is neither' >&2)
     {
-      echo "# The exact versions lane $lane installs (Python $PY_VERSION, ansible-core $ANSIBLE_CORE): written by"
+      echo "# The exact versions lane $lane installs (Python $PY_VERSION, ansible-core $ANSIBLE_CORE.*): written by"
       echo "# make lock from hacking/lane-requirements.sh on $(date -u +%F). Do not edit; run make lock to upgrade."
       echo "# requirements: $(requirements_digest)"
       "$scratch/$lane/bin/python" - "$scratch/$lane.json" <<'PY'

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The one list of test commands: `LANE=<lane> hacking/run-tests.sh SUITE` runs one suite of lane
-# $LANE of hacking/lanes (main if unset); hacking/test.py runs them all side by side and counts.
+# The one list of test commands: `hacking/run-tests.sh SUITE` runs one suite; hacking/test.py runs
+# them all side by side and counts. sanity, units and integration are ansible-test, run on lane
+# $LANE (main if unset) of noxfile.py's LANES through its nox session (ansible-test-<core>); the
+# others run in .venv on the collection hacking/sync.sh installs. LANE=latest: main's suites with
+# nothing pinned (hacking/bootstrap.sh --latest's virtualenv, nox sessions of their own).
 # Suites: sanity, lint, docs (antsibull-docs lint-collection-docs of the plugin, role and extra docs;
 # antsibull-changelog lint of the fragments and of changelog.yaml; the docsite's pages of the EDA
 # plugins: tests/docs), units, sandbox (the sandbox's own tests, the SMAPI contract test and the
@@ -10,18 +13,25 @@
 # from ansible-builder create), hostile (the modules, the lookup and the event source against a
 # hostile SMAPI/LWA server: redirects, dripping answers, echoed secrets, unusable answers, endless
 # pages: tests/hostile), eda (the rulebooks of extensions/eda/ on the real ansible-rulebook against
-# a fresh sandbox: tests/eda), integration (ansible-test integration on a fresh sandbox, in the
-# collection tree INTEGRATION_TREE (the lane's by default), with the arguments INTEGRATION_ARGS:
-# targets, --exclude; all by default).
+# a fresh sandbox: tests/eda), integration (ansible-test integration on a fresh sandbox, with the
+# arguments INTEGRATION_ARGS: targets, --exclude; all by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# shellcheck source=hacking/lane-env.sh
-. hacking/lane-env.sh
-collection="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/skillops/alexa"
+: "${SKILLOPS_BUILD:?run this through make}"
+# shellcheck source=hacking/lane-requirements.sh
+. hacking/lane-requirements.sh
+LANE=${LANE:-main}
+nox=(nox -R)  # the session's virtualenv as hacking/test.py's preparation (nox -r ... prepare) left it
+if [ "$LANE" = latest ]; then
+  lane_requirements main
+  export PATH="$SKILLOPS_BUILD/latest/venv/bin:$PATH" SKILLOPS_UNPINNED=1
+  nox+=(--envdir "$SKILLOPS_BUILD/latest/nox")
+else
+  lane_requirements "$LANE"
+fi
+nox+=(-s "ansible-test-$ANSIBLE_CORE" --)
 all_suites=(sanity lint docs units sandbox package hostile eda integration)
-
-# The other lanes have only ansible-core and the collection's requirements: lint, docs, the sandbox,
-# the package, the hostile and the eda suites would run on main's tools.
+# The other lanes differ only in ansible-core (and its Python): the suites that run ansible-test.
 [ "$LANE" = main ] || [ "$LANE" = latest ] || all_suites=(sanity units integration)
 
 if [ $# -ne 1 ] || [[ " ${all_suites[*]} " != *" $1 "* ]]; then
@@ -37,7 +47,7 @@ failed() {  # failed SUITE: a step before the suite's command failed
 run_suite() {  # run_suite NAME
   case $1 in
     sanity)
-      bash -c "cd '$collection' && ansible-test sanity --venv --python '$PY_VERSION' --color no" ;;
+      "${nox[@]}" sanity ;;
     lint)
       ansible-lint --nocolor ;;
     docs)
@@ -54,8 +64,7 @@ run_suite() {  # run_suite NAME
         echo "ok antsibull-changelog lint-changelog-yaml"
         python -m pytest -q -p no:cacheprovider tests/docs' ;;
     units)
-      # In the lane's virtualenv, which holds what ansible-test's units need, at the locked versions.
-      bash -c "cd '$collection' && ansible-test units --local --python '$PY_VERSION' --color no" ;;
+      "${nox[@]}" units ;;
     sandbox)
       hacking/npm-deps.sh || failed sandbox
       env SMAPI_SPEC="$PWD/.cache/npm/node_modules/ask-smapi-model/spec.json" \
@@ -81,7 +90,7 @@ run_suite() {  # run_suite NAME
       if [ "$LANE" = main ] || [ "$LANE" = latest ]; then
         hacking/npm-deps.sh || failed integration
       fi
-      hacking/with-sandbox.sh tests/sandbox/seeds/test.yml hacking/integration.sh "${args[@]}" ;;
+      hacking/with-sandbox.sh tests/sandbox/seeds/test.yml "${nox[@]}" integration "${args[@]}" ;;
   esac
 }
 

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""`make test`: every suite of every lane of hacking/lanes, side by side, with honest counts.
+"""`make test`: every suite of every lane of noxfile.py's LANES, side by side, with honest counts.
 
 Usage: python hacking/test.py [LANE | LANE:SUITE ...]   (default: every suite of every lane)
 
 Each suite is one command of hacking/run-tests.sh on one lane. Jobs run SKILLOPS_TEST_JOBS at a time
 (default 3: the suites spend much of their time waiting on servers, sleeps and subprocesses), the
-longest first, each as soon as its lane is prepared (virtualenv, collection tree). main's
-integration targets run in two shards, each with its own sandbox and collection tree: the targets
-aliased `shard_b`, and all the others. Every suite prints `N passed, M failed` where N and M count
+longest first, each as soon as what it needs is prepared: the lane's nox session (its virtualenv
+and collections) for the ansible-test suites, the installed collection and the npm packages for
+the others. main's integration targets run in two shards, each with its own sandbox (and, as every
+nox run, its own copy of the collection): the targets aliased `shard_b`, and all the others. Every suite prints `N passed, M failed` where N and M count
 tests: pytest items, ansible-test integration targets, sanity tests, checks of the docs suite, and
 ansible-lint as one. A suite that exits non-zero with no failure counted counts one. The last line
 is the total. Each job's output is in .cache/test-logs/; a failing job's tail is shown at the end.
@@ -15,10 +16,13 @@ is the total. Each job's output is in .cache/test-logs/; a failing job's tail is
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 import threading
 import time
+
+import nox_lanes  # hacking/, beside this file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOGS = os.path.join(ROOT, '.cache', 'test-logs')
@@ -31,8 +35,13 @@ WEIGHT = {'integration': 600, 'eda': 240, 'package': 60, 'sanity': 60, 'hostile'
 
 
 def lanes():
-    with open(os.path.join(ROOT, 'hacking', 'lanes')) as rows:
-        return [line.split()[0] for line in rows if re.match(r'[a-z]', line)]
+    return list(nox_lanes.lanes())
+
+
+def lanes_cores():
+    cores = {name: core for name, (core, _python) in nox_lanes.lanes().items()}
+    cores['latest'] = cores['main']  # main's row, nothing pinned
+    return cores
 
 
 def pytest_counts(output):
@@ -77,7 +86,7 @@ class Job:
         self.env = dict(os.environ, LANE=lane, **(env or {}))
         self.after = list(after)
         self.log = os.path.join(LOGS, re.sub(r'[^a-z0-9]+', '-', name).strip('-') + '.log')
-        self.status = self.seconds = None
+        self.status = self.seconds = self.cpu = None
         self.passed = self.failed = 0
 
     def run(self):
@@ -90,8 +99,11 @@ class Job:
                 if self.show:
                     sys.stdout.write(line.decode(errors='replace'))
                     sys.stdout.flush()
-            self.status = process.wait()
+            # wait4: the CPU time of the job's whole process tree (descendants reaped by their parents)
+            _pid, status, usage = os.wait4(process.pid, 0)
+            self.status = process.returncode = os.waitstatus_to_exitcode(status)
         self.seconds = time.monotonic() - started
+        self.cpu = usage.ru_utime + usage.ru_stime
         if self.suite:
             with open(self.log, errors='replace') as log:
                 self.passed, self.failed = COUNTS.get(self.suite, pytest_counts)(log.read())
@@ -114,28 +126,34 @@ def plan(selectors):
     jobs = []
     for lane in dict.fromkeys(lane for lane, suite in wanted):
         full = lane in ('main', 'latest')  # every suite, every integration target
-        shards = full and (lane, 'integration') in wanted and not os.environ.get('INTEGRATION_ARGS')
-        shard_b_tree = os.path.join(BUILD, 'shards', lane, 'collections')
-        steps = ['hacking/sync.sh'] if lane == 'main' else ['hacking/bootstrap.sh', 'hacking/sync.sh']
-        if shards:
-            steps.append('hacking/sync.sh %s' % shard_b_tree)
-        if full:
-            steps.append('hacking/npm-deps.sh')  # once, before the suites that need it run side by side
-        steps.append('. hacking/lane-env.sh && python hacking/lane_versions.py')
-        jobs.append(Job('prepare %s' % lane, ['bash', '-c', ' && '.join(steps)], lane))
+        core = lanes_cores()[lane]
+        envdir = ['--envdir', os.path.join(BUILD, 'latest', 'nox')] if lane == 'latest' else []
+        env = {'SKILLOPS_UNPINNED': '1'} if lane == 'latest' else {}
+        # The lane's nox session: its virtualenv updated to the lock, its collections cut and extracted.
+        prepare_lane = 'prepare %s' % lane
+        steps = ['hacking/bootstrap.sh --latest'] if lane == 'latest' else []
+        steps.append(shlex.join(['nox', '-r'] + envdir + ['-s', 'ansible-test-' + core, '--', 'prepare']))
+        if lane == 'latest':
+            steps = ['export PATH=%s:$PATH' % shlex.quote(os.path.join(BUILD, 'latest', 'venv', 'bin'))] + steps
+        jobs.append(Job(prepare_lane, ['bash', '-c', ' && '.join(steps)], lane, env=env))
+        # The other suites': the collection installed, and (once, before they run side by side) npm's.
+        prepare_tools = 'prepare %s tools' % lane
+        if full and any(suite not in ('sanity', 'units') for candidate, suite in wanted if candidate == lane):
+            jobs.append(Job(prepare_tools, ['bash', '-c', 'hacking/sync.sh && hacking/npm-deps.sh'], lane))
         for suite in (name for candidate, name in wanted if candidate == lane):
             run = ['hacking/run-tests.sh', suite]
+            after = {'sanity': [prepare_lane], 'units': [prepare_lane]}.get(suite, [prepare_tools])
+            if suite == 'integration':
+                after = [prepare_lane] + ([prepare_tools] if full else [])
+            shards = full and suite == 'integration' and not os.environ.get('INTEGRATION_ARGS')
             if suite == 'integration' and not full:
-                jobs.append(Job('%s integration' % lane, run, lane, suite, {'INTEGRATION_ARGS': 'lanes/'},
-                                after=['prepare %s' % lane]))
-            elif suite == 'integration' and shards:
+                jobs.append(Job('%s integration' % lane, run, lane, suite, {'INTEGRATION_ARGS': 'lanes/'}, after))
+            elif shards:
                 jobs.append(Job('%s integration shard a' % lane, run, lane, suite,
-                                {'INTEGRATION_ARGS': '--exclude shard_b/'}, after=['prepare %s' % lane]))
-                jobs.append(Job('%s integration shard b' % lane, run, lane, suite,
-                                {'INTEGRATION_ARGS': 'shard_b/', 'INTEGRATION_TREE': shard_b_tree},
-                                after=['prepare %s' % lane]))
+                                {'INTEGRATION_ARGS': '--exclude shard_b/'}, after))
+                jobs.append(Job('%s integration shard b' % lane, run, lane, suite, {'INTEGRATION_ARGS': 'shard_b/'}, after))
             else:
-                jobs.append(Job('%s %s' % (lane, suite), run, lane, suite, after=['prepare %s' % lane]))
+                jobs.append(Job('%s %s' % (lane, suite), run, lane, suite, after=after))
     return jobs
 
 
@@ -163,11 +181,14 @@ def main():
             del running[job.name]
             done[job.name] = job
             if job.suite:
-                print('=== %-32s %5d passed, %d failed  %5.0fs' % (job.name, job.passed, job.failed, job.seconds))
-            else:  # a preparation: its last line says what the lane runs on
+                print('=== %-32s %5d passed, %d failed  %5.0fs %5.0f CPU-s'
+                      % (job.name, job.passed, job.failed, job.seconds, job.cpu))
+            else:  # a preparation: the lane's says what it runs on
                 with open(job.log, errors='replace') as log:
-                    last = (log.readlines() or [''])[-1].strip()
-                print('=== %-32s %s  %5.0fs' % (job.name, last if not job.status else 'FAILED', job.seconds))
+                    lines = log.readlines() or ['']
+                last = next((line for line in reversed(lines) if 'ansible-core ' in line), lines[-1]).strip()
+                last = last.removeprefix('nox > ')
+                print('=== %-32s %s  %5.0fs %5.0f CPU-s' % (job.name, last if not job.status else 'FAILED', job.seconds, job.cpu))
             sys.stdout.flush()
             finished.notify()
 
@@ -180,7 +201,7 @@ def main():
                 broken = [name for name in job.after if name in done and done[name].status]
                 if broken:  # its lane could not be prepared: it cannot run
                     waiting.remove(job)
-                    job.status, job.seconds, job.failed = 1, 0.0, 1
+                    job.status, job.seconds, job.cpu, job.failed = 1, 0.0, 0.0, 1
                     done[job.name] = job
                     print('=== %s not run: %s failed' % (job.name, broken[0]), flush=True)
                     continue
@@ -201,10 +222,12 @@ def main():
         print('\n=== %s FAILED (exit %s): last lines of %s' % (job.name, job.status, os.path.relpath(job.log, ROOT)))
         with open(job.log, errors='replace') as log:
             print(''.join(log.readlines()[-60:]), end='')
-    print('\n=== summary (%d jobs, %d at a time, %.0fs)' % (len(jobs), slots, time.monotonic() - started))
+    print('\n=== summary (%d jobs, %d at a time, %.0fs, %.0f CPU-s)'
+          % (len(jobs), slots, time.monotonic() - started, sum(job.cpu or 0 for job in jobs)))
     for job in jobs:
         if job.suite:
-            print('%-32s %5d passed, %d failed  %5.0fs' % (job.name, job.passed, job.failed, job.seconds))
+            print('%-32s %5d passed, %d failed  %5.0fs %5.0f CPU-s'
+                  % (job.name, job.passed, job.failed, job.seconds, job.cpu or 0))
     print('%d passed, %d failed' % (sum(job.passed for job in jobs), sum(job.failed for job in jobs)))
     return 1 if failures else 0
 

@@ -37,7 +37,7 @@ BUILD_COLLECTIONS = os.path.join(os.environ.get("ANSIBLE_COLLECTIONS_PATH", ""),
 # Files of the checkout that users must not get (a trailing / stands for a whole folder).
 LEFT_OUT = (
     # developer scripts and configuration, CI
-    "hacking/", "Makefile", ".ci/", ".gitignore", ".ansible-lint",
+    "hacking/", "Makefile", ".ci/", ".gitignore", ".ansible-lint", "noxfile.py", "antsibull-nox.toml",
     "benchmarks/",
     # tests that need this repository's sandbox, scripts or npm packages
     "tests/sandbox/", "tests/contract/", "tests/cli/", "tests/integration/", "tests/package/", "tests/eda/",
