@@ -126,7 +126,8 @@ def offline_get_pip(session):
 
 def write_integration_config():
     """ansible-test passes no environment to the targets: hand the sandbox's addresses (exported by
-    hacking/with-sandbox.sh) and the ASK CLI (hacking/npm-deps.sh) over in integration_config.yml."""
+    hacking/with-sandbox.sh), the ASK CLI (hacking/npm-deps.sh) and the sandbox's Python over in
+    integration_config.yml."""
     names = {"smapi_url": "ASK_SMAPI_SERVER_BASE_URL", "lwa_url": "ASK_LWA_TOKEN_HOST",
              "aws_url": "AWS_URL", "aws_region": "AWS_REGION"}
     missing = [var for var in names.values() if var not in os.environ]
@@ -135,6 +136,8 @@ def write_integration_config():
                          "tests/sandbox/seeds/test.yml, as make integration does" % ", ".join(missing))
     config = {key: os.environ[var] for key, var in names.items()}
     config["ask_cli"] = str(ROOT / ".cache" / "npm" / "node_modules" / ".bin" / "ask")
+    # The Python of the tools that run nox (.venv): a target that starts a sandbox of its own needs moto.
+    config["sandbox_python"] = sys.executable
     Path("tests/integration/integration_config.yml").write_text(
         "".join(f"{key}: {json.dumps(value)}\n" for key, value in config.items()))
 

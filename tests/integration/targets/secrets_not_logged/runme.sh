@@ -38,9 +38,11 @@ client_secret=${sentinels[0]}
 refresh_token="Atzr|${sentinels[1]}"
 access_token="Atza|${sentinels[2]}"
 
-# The sandbox of 2 and 3: the collection's, on free loopback ports, with the test seed.
+# The sandbox of 2 and 3: the collection's, on free loopback ports, with the test seed, on the Python
+# that has its packages (moto): integration_config.yml's sandbox_python.
 root=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/skillops/alexa
-python "$root/tests/sandbox/sandbox.py" --seed "$root/tests/sandbox/seeds/test.yml" --smapi-port 0 --lwa-port 0 \
+sandbox_python=$(python -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["sandbox_python"])' "$config")
+"$sandbox_python" "$root/tests/sandbox/sandbox.py" --seed "$root/tests/sandbox/seeds/test.yml" --smapi-port 0 --lwa-port 0 \
   --moto-port 0 --env-file "$out/sandbox.env" >"$out/sandbox.log" 2>&1 &
 sandbox=$!
 
