@@ -93,9 +93,9 @@ def cut_collection_tarballs(session, core):
         wheel_version = tarball.parent.name.removeprefix("ansible-")
         wheels = ROOT / ".cache" / "wheels"
         wheel = wheels / f"ansible-{wheel_version}-py3-none-any.whl"
-        if not wheel.is_file():
-            session.run(sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(wheels),
-                        f"ansible=={wheel_version}", external=True)
+        if not wheel.is_file():  # the wheel's Python floor need not be that of the tools' Python
+            session.run(sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--ignore-requires-python",
+                        "-d", str(wheels), f"ansible=={wheel_version}", external=True)
         prefix = "ansible_collections/%s/%s/" % tuple(name.split("."))
         with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(wheel) as archive:
             archive.extractall(tmp, [member for member in archive.namelist() if member.startswith(prefix)])
@@ -122,6 +122,23 @@ def offline_get_pip(session):
     cache = Path.home() / ".ansible" / "test" / "cache"
     cache.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "hacking" / "get_pip_offline.py", cache / ("get_pip_%s.py" % match.group(1).replace(".", "_")))
+
+
+def ssh_key_pair():
+    """Shim: each ansible-test integration run makes ~/.ansible/test/id_rsa when it is missing; on a new
+    machine two runs that start together (main's shards) both do, and the second fails on ssh-keygen's
+    overwrite prompt. Make it once, before them, as ansible-test does (PEM, as paramiko reads it)."""
+    key = Path.home() / ".ansible" / "test" / "id_rsa"
+    if key.is_file() and key.with_suffix(".pub").is_file():
+        return
+    key.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=key.parent) as tmp:
+        made = Path(tmp, "id_rsa")
+        subprocess.run(["ssh-keygen", "-m", "PEM", "-q", "-t", "rsa", "-N", "", "-f", str(made)], check=True,
+                       capture_output=True)
+        made.write_text(re.sub(r"(BEGIN|END) PRIVATE KEY", r"\1 RSA PRIVATE KEY", made.read_text()))
+        os.replace(made.with_suffix(".pub"), key.with_suffix(".pub"))
+        os.replace(made, key)
 
 
 def write_integration_config():
@@ -160,6 +177,7 @@ def add_lane_session(lane, core, python):
                         "-r", str(ROOT / "tests" / "integration" / "requirements.txt"),
                         env={"PIP_CONSTRAINT": None if unpinned else str(lock)})
         offline_get_pip(session)
+        ssh_key_pair()
         cut_collection_tarballs(session, core)
         setup = prepare_collections(session, ansible_core_version=core, install_in_site_packages=False,
                                     install_out_of_tree=True)
