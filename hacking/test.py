@@ -45,6 +45,11 @@ def lanes_cores():
     return cores
 
 
+def weight(job):
+    full = job.lane in ('main', 'latest')
+    return WEIGHT.get(job.suite if full or job.suite != 'integration' else 'lane integration', 0)
+
+
 def pytest_counts(output):
     """passed, failed of every pytest summary line (ansible-test units prints one per plugin type)."""
     passed = failed = 0
@@ -171,9 +176,6 @@ def main():
             os.remove(job.log)
     slots = int(os.environ.get('SKILLOPS_TEST_JOBS', '3'))
     # Preparations first (a lane's bootstrap is mostly downloads), then the longest suites.
-    def weight(job):
-        full = job.lane in ('main', 'latest')
-        return WEIGHT.get(job.suite if full or job.suite != 'integration' else 'lane integration', 0)
     waiting = sorted(jobs, key=lambda job: (job.suite is not None, -weight(job)))
     running, done = {}, {}
     finished = threading.Condition()
