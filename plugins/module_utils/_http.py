@@ -38,7 +38,7 @@ try:
     from requests.exceptions import ConnectTimeout, InvalidSchema, InvalidURL, MissingSchema, RequestException, SSLError
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
     # Failures that no retry can mend: a wrong URL or a certificate that does not verify.
     PERMANENT_FAILURES = (InvalidSchema, InvalidURL, MissingSchema, SSLError)
     # Failures while connecting: the request never reached the server (NameResolutionError is a NewConnectionError).
@@ -216,6 +216,11 @@ def failure_of(exception, method, post, expired):
     # A connection that failed while connecting never carried the request; any other failure may
     # have come after the server stored a POST. That holds at the deadline too.
     never_sent = any(isinstance(cause, NEVER_SENT) for cause in _causes(exception))
+    # Every read waits at most what was left of the deadline when the request began, so a read that
+    # timed out is the deadline running out; on a busy host the read can notice a moment before the
+    # deadline's own timer does. Either way the task must say the same thing.
+    if not never_sent and any(isinstance(cause, ReadTimeoutError) for cause in _causes(exception)):
+        expired = True
     if expired:
         return HttpFailure('no complete answer within the deadline (timeout)', method=method, retryable=True,
                            maybe_stored=post and not never_sent)
