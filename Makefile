@@ -85,4 +85,4 @@ sandbox: setup
 	$(VENV)/bin/python tests/sandbox/sandbox.py --seed tests/sandbox/seeds/demo.yml
 
 clean:
-	rm -rf $(VENV) .cache tests/output $(SKILLOPS_BUILD)
+	rm -rf $(VENV) .nox .cache tests/output $(SKILLOPS_BUILD)

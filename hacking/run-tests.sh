@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The one list of test commands: `hacking/run-tests.sh SUITE` runs one suite; hacking/test.py runs
-# them all side by side and counts. sanity, units and integration are ansible-test, run on lane
+# The one list of test commands: `hacking/run-tests.sh SUITE` runs one suite (or prepares the lane:
+# prepare); hacking/test.py runs them all side by side and counts. sanity, units and integration are ansible-test, run on lane
 # $LANE (main if unset) of noxfile.py's LANES through its nox session (ansible-test-<core>); the
 # others run in .venv on the collection hacking/sync.sh installs. LANE=latest: main's suites with
 # nothing pinned (hacking/bootstrap.sh --latest's virtualenv, nox sessions of their own).
@@ -21,18 +21,21 @@ cd "$(dirname "$0")/.."
 # shellcheck source=hacking/lane-requirements.sh
 . hacking/lane-requirements.sh
 LANE=${LANE:-main}
-nox=(nox -R)  # the session's virtualenv as hacking/test.py's preparation (nox -r ... prepare) left it
+envdir=()
 if [ "$LANE" = latest ]; then
   lane_requirements main
   export PATH="$SKILLOPS_BUILD/latest/venv/bin:$PATH" SKILLOPS_UNPINNED=1
-  nox+=(--envdir "$SKILLOPS_BUILD/latest/nox")
+  envdir=(--envdir "$SKILLOPS_BUILD/latest/nox")
 else
   lane_requirements "$LANE"
 fi
-nox+=(-s "ansible-test-$ANSIBLE_CORE" --)
-all_suites=(sanity lint docs units sandbox package hostile eda integration)
+# The lane's nox session: `nox -r` brings its virtualenv to the lock (prepare), `nox -R` takes it as
+# the preparation left it.
+session=("${envdir[@]}" -s "ansible-test-$ANSIBLE_CORE" --)
+# prepare: the lane's session ready (virtualenv, collections); latest first gets .venv's tools unpinned.
+all_suites=(prepare sanity lint docs units sandbox package hostile eda integration)
 # The other lanes differ only in ansible-core (and its Python): the suites that run ansible-test.
-[ "$LANE" = main ] || [ "$LANE" = latest ] || all_suites=(sanity units integration)
+[ "$LANE" = main ] || [ "$LANE" = latest ] || all_suites=(prepare sanity units integration)
 
 if [ $# -ne 1 ] || [[ " ${all_suites[*]} " != *" $1 "* ]]; then
   echo "usage: LANE=$LANE $0 SUITE (suites: ${all_suites[*]})" >&2
@@ -46,8 +49,11 @@ failed() {  # failed SUITE: a step before the suite's command failed
 
 run_suite() {  # run_suite NAME
   case $1 in
+    prepare)
+      if [ "$LANE" = latest ]; then hacking/bootstrap.sh --latest; fi
+      nox -r "${session[@]}" prepare ;;
     sanity)
-      "${nox[@]}" sanity ;;
+      nox -R "${session[@]}" sanity ;;
     lint)
       ansible-lint --nocolor ;;
     docs)
@@ -64,7 +70,7 @@ run_suite() {  # run_suite NAME
         echo "ok antsibull-changelog lint-changelog-yaml"
         python -m pytest -q -p no:cacheprovider tests/docs' ;;
     units)
-      "${nox[@]}" units ;;
+      nox -R "${session[@]}" units ;;
     sandbox)
       hacking/npm-deps.sh || failed sandbox
       env SMAPI_SPEC="$PWD/.cache/npm/node_modules/ask-smapi-model/spec.json" \
@@ -90,7 +96,7 @@ run_suite() {  # run_suite NAME
       if [ "$LANE" = main ] || [ "$LANE" = latest ]; then
         hacking/npm-deps.sh || failed integration
       fi
-      hacking/with-sandbox.sh tests/sandbox/seeds/test.yml "${nox[@]}" integration "${args[@]}" ;;
+      hacking/with-sandbox.sh tests/sandbox/seeds/test.yml nox -R "${session[@]}" integration "${args[@]}" ;;
   esac
 }
 

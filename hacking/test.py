@@ -16,7 +16,6 @@ is the total. Each job's output is in .cache/test-logs/; a failing job's tail is
 
 import os
 import re
-import shlex
 import subprocess
 import sys
 import threading
@@ -37,12 +36,6 @@ WEIGHT = {'integration': 750, 'lane integration': 450, 'eda': 280, 'sanity': 100
 
 def lanes():
     return list(nox_lanes.lanes())
-
-
-def lanes_cores():
-    cores = {name: core for name, (core, _python) in nox_lanes.lanes().items()}
-    cores['latest'] = cores['main']  # main's row, nothing pinned
-    return cores
 
 
 def weight(job):
@@ -132,16 +125,9 @@ def plan(selectors):
     jobs = []
     for lane in dict.fromkeys(lane for lane, suite in wanted):
         full = lane in ('main', 'latest')  # every suite, every integration target
-        core = lanes_cores()[lane]
-        envdir = ['--envdir', os.path.join(BUILD, 'latest', 'nox')] if lane == 'latest' else []
-        env = {'SKILLOPS_UNPINNED': '1'} if lane == 'latest' else {}
-        # The lane's nox session: its virtualenv updated to the lock, its collections cut and extracted.
+        # The lane's nox session: its virtualenv brought to the lock, its collections cut and extracted.
         prepare_lane = 'prepare %s' % lane
-        steps = ['hacking/bootstrap.sh --latest'] if lane == 'latest' else []
-        steps.append(shlex.join(['nox', '-r'] + envdir + ['-s', 'ansible-test-' + core, '--', 'prepare']))
-        if lane == 'latest':
-            steps = ['export PATH=%s:$PATH' % shlex.quote(os.path.join(BUILD, 'latest', 'venv', 'bin'))] + steps
-        jobs.append(Job(prepare_lane, ['bash', '-c', ' && '.join(steps)], lane, env=env))
+        jobs.append(Job(prepare_lane, ['hacking/run-tests.sh', 'prepare'], lane))
         # The other suites': the collection installed, and (once, before they run side by side) npm's.
         prepare_tools = 'prepare %s tools' % lane
         if full and any(suite not in ('sanity', 'units') for candidate, suite in wanted if candidate == lane):
