@@ -34,13 +34,21 @@ requirements_digest() {
     cat tests/unit/requirements.txt; } | sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' | sha256sum | cut -c1-16
 }
 
-version_of() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true; }
+# Its X.Y, if it runs and has venv's ensurepip (Debian splits that into pythonX.Y-venv).
+version_of() { "$1" -c 'import ensurepip, sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true; }
 
-# An interpreter of version $1: PYTHON_3_13 (say) if set, pythonX.Y on PATH, else pyenv's build
-# (pyenv's shims fail for versions that are installed but not selected). noxfile.py looks the same way.
+# An interpreter of version $1 that can make a venv: PYTHON_3_13 (say) if set, else a pythonX.Y on PATH
+# that is not pyenv's, else pyenv's build. The system's first: distributions build CPython with PGO
+# and LTO, pyenv by default without, and the suites spend ~20% more CPU on pyenv's (pyenv's shims
+# also fail for versions installed but not selected). noxfile.py looks the same way.
 find_python() {
-  local override="PYTHON_${1//./_}" candidate
-  for candidate in "${!override:-}" "python$1" "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$1".*/bin/"python$1"; do
+  local override="PYTHON_${1//./_}" pyenv="${PYENV_ROOT:-$HOME/.pyenv}" candidate
+  local -a candidates=("${!override:-}")
+  while IFS= read -r candidate; do
+    case $candidate in "$pyenv"/*) ;; *) candidates+=("$candidate") ;; esac
+  done < <(type -ap "python$1")
+  candidates+=("$pyenv"/versions/"$1".*/bin/"python$1")
+  for candidate in "${candidates[@]}"; do
     [ "$(version_of "$candidate")" = "$1" ] && { echo "$candidate"; return; }
   done
   echo "no Python $1 found: install it, or name it with $override=/path/to/python$1" >&2
