@@ -168,7 +168,7 @@ class JsonHandler(BaseHTTPRequestHandler):
                           headers)
         # Logged before the answer leaves, so that a client that reads the log right after the
         # answer always finds its call there.
-        self.log_request_entry(request, reply, dropped=bool(fault and fault.drops))
+        self.log_request_entry(request, reply, dropped=bool(fault and fault.drops), fault=fault)
         if fault and fault.drops:
             self._drop_connection()
         else:
@@ -229,9 +229,11 @@ class JsonHandler(BaseHTTPRequestHandler):
         if data:
             self.wfile.write(data)
 
-    def log_request_entry(self, request, reply, dropped=False, throttled=False):
+    def log_request_entry(self, request, reply, dropped=False, throttled=False, fault=None):
         """Record the call unless it is the admin API (the log is about the client's calls).
-        A dropped connection is logged with status 0; `throttled`: refused by the throttle."""
+        A dropped connection is logged with status 0; `throttled`: refused by the throttle;
+        `fault`: the armed fault that fired on it, whose kind the entry names (a reset and a
+        commit_then_reset both log status 0, but only the latter stored anything)."""
         if request.path.startswith(ADMIN_PREFIX):
             return
         template = request.route.template if request.route else request.path
@@ -239,7 +241,8 @@ class JsonHandler(BaseHTTPRequestHandler):
         self.state.record_request(
             {"service": self.service, "method": self.command, "path": request.path,
              "query": request.query, "status": status, "client_id": request.client_id,
-             "request_id": self.request_id, "at": round(time.time(), 3)},
+             "request_id": self.request_id, "at": round(time.time(), 3),
+             "fault": fault.fault if fault else None},
             f"{self.command} {template} {status}",
             write=bool(request.route and request.route.write),
             done=reply is not None and reply.status < 400,

@@ -63,7 +63,8 @@ def test_reset_drops_the_connection_without_operating(api, aws):
     with pytest.raises(requests.ConnectionError):
         create_subscriber(api, aws.endpoint(ORG_VENDOR), "lost")
     assert subscriber_names(api) == []
-    assert [entry["status"] for entry in api.admin("GET", "requests")["requests"]] == [0]
+    log = api.admin("GET", "requests")["requests"]
+    assert [(entry["status"], entry["fault"]) for entry in log] == [(0, "reset")]
     counters = api.admin("GET", "counters")
     assert counters["writes"] == 0 and counters["write_attempts"] == 1
     assert get(api).status_code == 200
@@ -74,7 +75,8 @@ def test_commit_then_reset_operates_then_drops_the_connection(api, aws):
     with pytest.raises(requests.ConnectionError):
         create_subscriber(api, aws.endpoint(ORG_VENDOR), "committed")
     assert subscriber_names(api) == ["committed"]
-    assert [entry["status"] for entry in api.admin("GET", "requests")["requests"]] == [0]
+    log = api.admin("GET", "requests")["requests"]
+    assert [(entry["status"], entry["fault"]) for entry in log] == [(0, "commit_then_reset")]
     counters = api.admin("GET", "counters")
     assert counters["writes"] == 1 and counters["write_attempts"] == 1
     assert counters["by_route"] == {f"POST {SUBSCRIBERS} 0": 1}
@@ -89,6 +91,7 @@ def test_delay_longer_than_the_client_timeout_times_out(api):
         time.sleep(0.1)
     assert [entry["status"] for entry in api.admin("GET", "requests")["requests"]] == [200]
     assert get(api, timeout=0.9).status_code == 200
+    assert [entry["fault"] for entry in api.admin("GET", "requests")["requests"]] == ["delay", None]
 
 
 def test_barrier_holds_requests_until_count_have_arrived(api):

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import ReadTimeoutError
 
 
 # Spelled out here rather than taken from the module_utils, so that a wrong path there shows.
@@ -53,8 +54,9 @@ class FakeSmapi:
 
     ``token`` is the only bearer token it accepts; subscribers it creates belong to ``client_id``
     and start ``ACTIVE`` (``new_subscriber_status`` says otherwise). ``refuse(method, path, status,
-    message)`` answers the next such request with that error instead. ``pauses`` are the waits the
-    transport asked for (none is slept).
+    message)`` answers the next such request with that error instead. ``store_late(vendor_id,
+    lower_id)`` holds the next create of a subscription for that vendor past the client's timeout.
+    ``pauses`` are the waits the transport asked for (none is slept).
     """
 
     token = 'unit-test-access-token'
@@ -67,6 +69,8 @@ class FakeSmapi:
         self.pauses = []
         self.new_subscriber_status = 'ACTIVE'
         self._refusals = {}
+        self._late = {}
+        self.stored_late = []
         self._ids = 0
         self._lock = threading.Lock()
 
@@ -87,6 +91,14 @@ class FakeSmapi:
 
     def refuse(self, method, path, status, message):
         self._refusals[(method, path)] = (status, dict(message=message))
+
+    def store_late(self, vendor_id, lower_id=True):
+        """The next create of a subscription for ``vendor_id`` gets no answer within the client's
+        timeout, and SMAPI stores it only when the client sends it again (after it looked and found
+        nothing, as a real server may finish a request its client gave up on): just before the new
+        attempt, so the late copy has the lower ID, or just after it (``lower_id=False``).
+        ``stored_late`` lists the IDs of the copies stored so."""
+        self._late[vendor_id] = dict(lower_id=lower_id, held=None)
 
     def sent(self):
         """(method, path, body) of every request, in the order received."""
@@ -111,6 +123,9 @@ class FakeSmapi:
             refusal = self._refusals.pop((request.method, request.path), None)
             if refusal:
                 return self._answer(prepared, *refusal)
+            late = self._late.get((request.body or {}).get('vendorId')) if request.path == SUBSCRIPTIONS else None
+            if late and request.method == 'POST':
+                return self._create_late(prepared, request, late)
             collection, dummy, object_id = url.path.rpartition('/')
             if url.path in (SUBSCRIBERS, SUBSCRIPTIONS):
                 collection, object_id = url.path, None
@@ -173,6 +188,24 @@ class FakeSmapi:
         subscription_id = self.add_subscription(body['vendorId'], body['name'], body['subscriberId'], body['events'])
         return 201, None, dict(Location='%s/%s' % (SUBSCRIPTIONS, subscription_id))
 
+    def _create_late(self, prepared, request, late):
+        if late.get('held') is None:
+            late['held'] = request
+            raise requests.exceptions.ReadTimeout(ReadTimeoutError(None, prepared.url, 'Read timed out.'))
+        del self._late[request.body['vendorId']]
+
+        def store_the_held_one():
+            held = late['held'].body
+            self.stored_late.append(self.add_subscription(held['vendorId'], held['name'], held['subscriberId'],
+                                                          held['events']))
+
+        if late['lower_id']:
+            store_the_held_one()
+        answer = self._create_subscription(request, None)
+        if not late['lower_id']:
+            store_the_held_one()
+        return self._answer(prepared, *answer)
+
     def _get_subscription(self, dummy, subscription_id):
         if subscription_id not in self.subscriptions:
             return self._not_found('subscription', subscription_id)
@@ -210,6 +243,12 @@ class FakeSmapi:
         response.url = prepared.url
         response.request = prepared
         return response
+
+
+def warning_texts(result):
+    """The texts of a module result's warnings."""
+    # ansible-core 2.19 nests each warning's text in an event; older cores return the text.
+    return [item['event']['msg'] if isinstance(item, dict) else item for item in result.get('warnings', [])]
 
 
 def add_subscriber(smapi, client_id=None):

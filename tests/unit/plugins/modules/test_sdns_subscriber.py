@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscriber
 from ansible_collections.skillops.alexa.tests.unit.plugins.modules.smapi_fake import (
-    CLI_PROFILE, FOREIGN, REFRESH, ROLE, SUBSCRIBERS, TOPIC, VENDOR)
+    CLI_PROFILE, FOREIGN, REFRESH, ROLE, SUBSCRIBERS, TOPIC, VENDOR, warning_texts)
 
 NAME = 'skill-events'
 OTHER_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:alexa-sdns-eu'
@@ -23,11 +23,6 @@ def run(task_of):
 
 def body(name=NAME, topic_arn=TOPIC, **extra):
     return dict(name=name, endpoint=dict(uri=topic_arn, authorization=dict(type='AWS_IAM', arn=ROLE)), **extra)
-
-
-def warning_texts(result):
-    # ansible-core 2.19 nests each warning's text in an event; older cores return the text.
-    return [item['event']['msg'] if isinstance(item, dict) else item for item in result.get('warnings', [])]
 
 
 def view(subscriber_id, client_id, name=NAME, topic_arn=TOPIC, status='ACTIVE'):

@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscriptions
 from ansible_collections.skillops.alexa.tests.unit.plugins.modules.smapi_fake import (
-    ALL, CERTIFICATION, LIST_SUBSCRIBERS, SUBSCRIPTIONS, VENDOR as ORG, run_on_a_foreign_subscriber)
+    ALL, CERTIFICATION, LIST_SUBSCRIBERS, SUBSCRIPTIONS, VENDOR as ORG, run_on_a_foreign_subscriber, warning_texts)
 
 DEV1 = 'M2DEVVENDOR1'
 DEV2 = 'M2DEVVENDOR2'
@@ -212,6 +212,29 @@ def test_an_item_that_fails_does_not_stop_the_others(run, smapi, subscriber_id):
     assert result['results'] == [outcome(DEV1, refused, 'failed', msg=reason), outcome(DEV2, id_of(smapi, DEV2), 'created')]
     assert result['summary'] == summary(created=1, failed=1)
     assert smapi.subscriptions[refused]['events'] == [CERTIFICATION]
+
+
+@pytest.mark.parametrize('lower_id', [True, False], ids=['the late copy is kept', 'the late copy is removed'])
+def test_a_create_stored_after_the_look_that_found_nothing_is_removed_and_reported(run, smapi, subscriber_id, lower_id):
+    # DEV1's create times out and SMAPI stores it only after the look that followed found nothing, so
+    # the module sends it again: no look rules out a create stored that late. The settle leaves one.
+    smapi.store_late(DEV1, lower_id=lower_id)
+
+    result = run()
+
+    [late] = smapi.stored_late
+    kept = id_of(smapi, DEV1)
+    removed = [request.path.rpartition('/')[2] for request in smapi.requests if request.method == 'DELETE']
+    # DEV1's create, the look for it, the create again.
+    assert [request.method for request in smapi.requests
+            if DEV1 in (request.query.get('vendorId'), (request.body or {}).get('vendorId'))] == ['POST', 'GET', 'POST']
+    # The lower ID is kept, also when it is the late copy, whose ID the run never saw.
+    assert (kept == late) is lower_id and result['removed_duplicates'] == removed and kept < removed[0]
+    assert result['changed'] is True and 'failed' not in result
+    assert result['summary'] == summary(created=2)
+    assert result['subscriptions'] == [view(kept, subscriber_id, DEV1), view(id_of(smapi, DEV2), subscriber_id, DEV2)]
+    assert sorted(smapi.subscriptions) == sorted(found['subscription_id'] for found in result['subscriptions'])
+    assert [text for text in warning_texts(result) if 'removed %s' % removed[0] in text]
 
 
 @pytest.mark.parametrize('task, msg', [
