@@ -2,8 +2,9 @@
 # Copyright: contributors to the skillops.alexa collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What the module tests share beside their fixtures (conftest.py): an in-memory SMAPI, and the
-subscriber, the other security profile and the refusal that the SDNS module tests have in common.
+"""What the module tests share beside their fixtures (conftest.py): an in-memory SMAPI, the subscriber,
+the other security profile and the refusal that the SDNS module tests have in common, and the secrets
+that no module's result may show.
 
 The SMAPI stands in for requests' transport adapter, the last step before the network, so a module
 runs as in a play: its own code, the SMAPI client, the HTTP transport (deadlines, error handling)
@@ -25,6 +26,7 @@ from urllib3.exceptions import ReadTimeoutError
 SMAPI_HOST = 'api.amazonalexa.com'
 SUBSCRIBERS = '/v0/developmentEvents/subscribers'
 SUBSCRIPTIONS = '/v0/developmentEvents/subscriptions'
+VENDORS = '/v1/vendors'
 LIST_SUBSCRIBERS = ('GET', SUBSCRIBERS, None)   # as FakeSmapi.sent() gives a request
 # Events a subscription may name.
 CERTIFICATION = 'AlexaDevelopmentEvent.SkillCertification'
@@ -50,13 +52,16 @@ Request = namedtuple('Request', ['method', 'path', 'query', 'body'])
 
 
 class FakeSmapi:
-    """The subscriber and subscription operations of SMAPI over two dicts, as SMAPI answers them.
+    """The subscriber and subscription operations of SMAPI over two dicts, and its vendor list, as SMAPI
+    answers them.
 
     ``token`` is the only bearer token it accepts; subscribers it creates belong to ``client_id``
     and start ``ACTIVE`` (``new_subscriber_status`` says otherwise). ``refuse(method, path, status,
     message)`` answers the next such request with that error instead. ``store_late(vendor_id,
     lower_id)`` holds the next create of a subscription for that vendor past the client's timeout.
-    ``pauses`` are the waits the transport asked for (none is slept).
+    ``pauses`` are the waits the transport asked for (none is slept). Lists are served in pages of
+    maxResults, or of ``page_size`` when that is smaller, each but the last with a nextToken;
+    GET /v1/vendors answers ``vendors``.
     """
 
     token = 'unit-test-access-token'
@@ -68,6 +73,8 @@ class FakeSmapi:
         self.requests = []
         self.pauses = []
         self.new_subscriber_status = 'ACTIVE'
+        self.page_size = None
+        self.vendors = []
         self._refusals = {}
         self._late = {}
         self.stored_late = []
@@ -88,6 +95,9 @@ class FakeSmapi:
         self.subscriptions[subscription_id] = dict(subscriptionId=subscription_id, name=name, subscriberId=subscriber_id,
                                                    vendorId=vendor_id, events=list(events))
         return subscription_id
+
+    def add_vendor(self, vendor_id, name, roles=('ROLE_ADMINISTRATOR',)):
+        self.vendors.append(dict(id=vendor_id, name=name, roles=list(roles)))
 
     def refuse(self, method, path, status, message):
         self._refusals[(method, path)] = (status, dict(message=message))
@@ -127,7 +137,7 @@ class FakeSmapi:
             if late and request.method == 'POST':
                 return self._create_late(prepared, request, late)
             collection, dummy, object_id = url.path.rpartition('/')
-            if url.path in (SUBSCRIBERS, SUBSCRIPTIONS):
+            if url.path in (SUBSCRIBERS, SUBSCRIPTIONS, VENDORS):
                 collection, object_id = url.path, None
             handler = self._routes().get((request.method, collection, object_id is None))
             if handler is None:
@@ -145,13 +155,30 @@ class FakeSmapi:
             ('GET', SUBSCRIPTIONS, False): self._get_subscription,
             ('PUT', SUBSCRIPTIONS, False): self._update_subscription,
             ('DELETE', SUBSCRIPTIONS, False): self._delete(self.subscriptions, 'subscription'),
+            ('GET', VENDORS, True): self._list_vendors,
         }
 
     def _list_subscribers(self, request, dummy):
         # A SubscriberSummary names no vendor.
         summaries = [dict((key, value) for key, value in subscriber.items() if key != 'vendorId')
                      for subscriber in self.subscribers.values() if subscriber['vendorId'] == request.query['vendorId']]
-        return 200, dict(subscribers=summaries)
+        return self._page(request, 'subscribers', summaries)
+
+    def _page(self, request, key, items):
+        """The page of ``items`` that the request's nextToken (an offset here) and maxResults ask for."""
+        token = request.query.get('nextToken', 'offset-0')
+        if not token.startswith('offset-') or not token[len('offset-'):].isdigit():
+            return 400, dict(code='INVALID_NEXT_TOKEN', message='nextToken is invalid or expired.')
+        start = int(token[len('offset-'):])
+        size = min(int(request.query.get('maxResults', 50)), self.page_size or 50)
+        page = {key: items[start:start + size]}
+        if start + size < len(items):
+            page['nextToken'] = 'offset-%d' % (start + size)
+        return 200, page
+
+    def _list_vendors(self, dummy, dummy_id):
+        # The vendors of the token's user; SMAPI does not page them.
+        return 200, dict(vendors=[dict(vendor) for vendor in self.vendors])
 
     def _create_subscriber(self, request, dummy):
         body = request.body
@@ -179,7 +206,7 @@ class FakeSmapi:
         listed = [dict(subscription) for subscription in self.subscriptions.values()
                   if vendor_id in (subscription['vendorId'], owner(subscription))
                   and subscriber_id in (None, subscription['subscriberId'])]
-        return 200, dict(subscriptions=listed)
+        return self._page(request, 'subscriptions', listed)
 
     def _create_subscription(self, request, dummy):
         body = request.body
@@ -254,6 +281,22 @@ def warning_texts(result):
 def add_subscriber(smapi, client_id=None):
     """A subscriber of VENDOR, created by ``client_id`` (FakeSmapi.client_id unless given); its ID."""
     return smapi.add_subscriber(VENDOR, 'org-subscriber', TOPIC, ROLE, client_id=client_id)
+
+
+# Every secret a task may be given (FakeSmapi.token is the access token): none may show in a result.
+SECRETS = (FakeSmapi.token, REFRESH['lwa_client_secret'], REFRESH['refresh_token'])
+
+
+def secrets_in(result):
+    """The SECRETS that ``result`` shows anywhere: its messages, its facts, its invocation's arguments."""
+    text = json.dumps(result)
+    return [secret for secret in SECRETS if secret in text]
+
+
+def refuse_echoing_the_secrets(smapi, method, path):
+    """Refuses the next ``method path`` (HTTP 400) with a message that repeats every secret of SECRETS, as a
+    server that echoes what it was sent does."""
+    smapi.refuse(method, path, 400, 'Bad request: %s.' % ', '.join(SECRETS))
 
 
 def run_on_a_foreign_subscriber(run, smapi, **task):

@@ -81,6 +81,34 @@ def test_a_new_subscriber_sdns_could_not_deliver_to_is_returned_inactive_with_a_
             '258925066295 with external ID %s' % (new_id, TOPIC, VENDOR)) in warning_texts(result)[0]
 
 
+def test_a_rerun_finds_its_subscriber_on_the_last_page_and_changes_nothing(run, smapi):
+    smapi.page_size = 2
+    for number in range(1, 5):
+        smapi.add_subscriber(VENDOR, 'paged-%d' % number, TOPIC, ROLE)
+    subscriber_id = smapi.add_subscriber(VENDOR, NAME, TOPIC, ROLE)
+
+    result = run()
+
+    assert result['changed'] is False
+    assert result['subscriber'] == view(subscriber_id, smapi.client_id)
+    assert smapi.sent() == [LIST, LIST, LIST]
+    assert [request.query.get('nextToken') for request in smapi.requests] == [None, 'offset-2', 'offset-4']
+
+
+def test_a_name_two_subscribers_share_is_refused_naming_both_before_any_write(run, smapi):
+    first = smapi.add_subscriber(VENDOR, NAME, TOPIC, ROLE)
+    second = smapi.add_subscriber(VENDOR, NAME, OTHER_TOPIC, ROLE)
+
+    result = run(state='absent')
+
+    assert result['failed'] is True
+    assert result['msg'] == "2 subscribers are named %r (%s, %s); name the one to manage with its ID" % (NAME, first, second)
+    # Twins may be concurrent creates still settling: it looks once more, after they had the time to.
+    assert smapi.sent() == [LIST, LIST]
+    assert smapi.pauses == [2.0]
+    assert set(smapi.subscribers) == {first, second}
+
+
 def test_updates_the_endpoint_of_the_subscriber_of_that_name(run, smapi):
     subscriber_id = smapi.add_subscriber(VENDOR, NAME, TOPIC, ROLE)
 
