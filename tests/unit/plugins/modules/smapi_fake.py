@@ -293,10 +293,29 @@ def secrets_in(result):
     return [secret for secret in SECRETS if secret in text]
 
 
-def refuse_echoing_the_secrets(smapi, method, path):
-    """Refuses the next ``method path`` (HTTP 400) with a message that repeats every secret of SECRETS, as a
-    server that echoes what it was sent does."""
-    smapi.refuse(method, path, 400, 'Bad request: %s.' % ', '.join(SECRETS))
+def run_refused_echoing_the_secrets(run, smapi, path):
+    """Runs ``run`` with the refresh credentials while SMAPI refuses the next GET ``path`` (HTTP 400) with a
+    message that repeats every secret of SECRETS, as a server that echoes what it was sent does, and checks
+    that the task fails with SMAPI's message, masked, and the request's facts, showing no secret."""
+    smapi.refuse('GET', path, 400, 'Bad request: %s.' % ', '.join(SECRETS))
+
+    result = run(lwa_client_id=FakeSmapi.client_id, **REFRESH)
+
+    assert result['failed'] is True
+    assert result['msg'].startswith('GET %s failed (HTTP 400): Bad request: ********, ********, ********.' % path)
+    assert (result['error']['method'], result['error']['path'], result['error']['status']) == ('GET', path, 400)
+    assert secrets_in(result) == []
+
+
+def run_on_an_unknown_subscriber(run, smapi):
+    """Runs ``run`` naming a subscriber ID SMAPI does not list, and checks that the task fails naming it after
+    one listing of subscriptions, and sends nothing else."""
+    result = run(subscriber_id='amzn1.ask-subscriber.gone')
+
+    assert result['failed'] is True
+    assert result['msg'] == ('subscriber_id amzn1.ask-subscriber.gone: no such subscriber is visible to this token; '
+                             'check the ID the subscriber owner gave you')
+    assert smapi.sent() == [('GET', SUBSCRIPTIONS, None)]
 
 
 def run_on_a_foreign_subscriber(run, smapi, **task):

@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscriber_info
 from ansible_collections.skillops.alexa.tests.unit.plugins.modules.smapi_fake import (
-    CLI_PROFILE, REFRESH, ROLE, SUBSCRIBERS, TOPIC, VENDOR, FakeSmapi, refuse_echoing_the_secrets, secrets_in)
+    CLI_PROFILE, REFRESH, ROLE, SUBSCRIBERS, TOPIC, VENDOR, FakeSmapi, run_refused_echoing_the_secrets, secrets_in)
 
 LIST = ('GET', SUBSCRIBERS, None)
 OURS = FakeSmapi.client_id
@@ -181,11 +181,4 @@ def test_without_vendor_id_it_is_refused_before_any_request_saying_where_to_find
 
 
 def test_a_refused_listing_fails_with_smapis_message_and_no_secret_it_echoed(run, smapi):
-    refuse_echoing_the_secrets(smapi, 'GET', SUBSCRIBERS)
-
-    result = run(lwa_client_id=OURS, **REFRESH)
-
-    assert result['failed'] is True
-    assert result['msg'].startswith('GET %s failed (HTTP 400): Bad request: ********, ********, ********.' % SUBSCRIBERS)
-    assert (result['error']['method'], result['error']['path'], result['error']['status']) == ('GET', SUBSCRIBERS, 400)
-    assert secrets_in(result) == []
+    run_refused_echoing_the_secrets(run, smapi, SUBSCRIBERS)

@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscription
 from ansible_collections.skillops.alexa.tests.unit.plugins.modules.smapi_fake import (
     ALL, CERTIFICATION, LIST_SUBSCRIBERS, PUBLISH, REFRESH, SUBSCRIPTIONS, VENDOR, add_subscriber,
-    run_on_a_foreign_subscriber)
+    run_on_a_foreign_subscriber, run_on_an_unknown_subscriber)
 
 NAME = 'certification'
 LIST = ('GET', SUBSCRIPTIONS, None)
@@ -132,12 +132,7 @@ def test_an_unknown_subscription_id_fails_and_creates_nothing(run, smapi):
 
 
 def test_an_unknown_subscriber_id_fails_naming_it(run, smapi):
-    result = run(subscriber_id='amzn1.ask-subscriber.gone')
-
-    assert result['failed'] is True
-    assert result['msg'] == ('subscriber_id amzn1.ask-subscriber.gone: no such subscriber is visible to this token; '
-                             'check the ID the subscriber owner gave you')
-    assert smapi.sent() == [LIST]
+    run_on_an_unknown_subscriber(run, smapi)
 
 
 def test_a_create_answered_404_names_the_subscriber_id(run, smapi, subscriber_id):

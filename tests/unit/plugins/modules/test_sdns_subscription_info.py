@@ -13,7 +13,7 @@ import pytest
 from ansible_collections.skillops.alexa.plugins.modules import sdns_subscription_info
 from ansible_collections.skillops.alexa.tests.unit.plugins.modules.smapi_fake import (
     ALL, CERTIFICATION, PUBLISH, REFRESH, ROLE, SUBSCRIPTIONS, TOPIC, VENDOR, FakeSmapi, add_subscriber,
-    refuse_echoing_the_secrets, secrets_in)
+    run_on_an_unknown_subscriber, run_refused_echoing_the_secrets, secrets_in)
 
 DEV1 = 'M2DEVVENDOR1'
 LIST = ('GET', SUBSCRIPTIONS, None)
@@ -115,12 +115,7 @@ def test_an_unknown_id_is_an_empty_list_not_a_failure(run, smapi, seen):
 
 
 def test_an_unknown_subscriber_fails_naming_its_id(run, smapi, seen):
-    result = run(subscriber_id='amzn1.ask-subscriber.gone')
-
-    assert result['failed'] is True
-    assert result['msg'] == ('subscriber_id amzn1.ask-subscriber.gone: no such subscriber is visible to this token; '
-                             'check the ID the subscriber owner gave you')
-    assert smapi.sent() == [LIST]
+    run_on_an_unknown_subscriber(run, smapi)
 
 
 def test_events_are_returned_as_the_model_spells_and_orders_them(run, smapi, seen):
@@ -159,14 +154,7 @@ def test_without_vendor_id_a_listing_is_refused_before_any_request(run, smapi, s
 
 
 def test_a_refused_listing_fails_with_smapis_message_and_no_secret_it_echoed(run, smapi):
-    refuse_echoing_the_secrets(smapi, 'GET', SUBSCRIPTIONS)
-
-    result = run(lwa_client_id=FakeSmapi.client_id, **REFRESH)
-
-    assert result['failed'] is True
-    assert result['msg'].startswith('GET %s failed (HTTP 400): Bad request: ********, ********, ********.' % SUBSCRIPTIONS)
-    assert (result['error']['method'], result['error']['path'], result['error']['status']) == ('GET', SUBSCRIPTIONS, 400)
-    assert secrets_in(result) == []
+    run_refused_echoing_the_secrets(run, smapi, SUBSCRIPTIONS)
 
 
 def test_a_result_shows_no_secret_given_to_the_task(run, seen):

@@ -15,7 +15,7 @@ import yaml
 
 from ansible_collections.skillops.alexa.plugins.modules import lwa_token, sdns_subscriber_info, smapi_vendor_info
 from ansible_collections.skillops.alexa.tests.unit.plugins.modules.smapi_fake import (
-    REFRESH, VENDOR, VENDORS, FakeSmapi, refuse_echoing_the_secrets, secrets_in)
+    REFRESH, VENDOR, VENDORS, FakeSmapi, run_refused_echoing_the_secrets, secrets_in)
 
 LIST = ('GET', VENDORS, None)
 ADMIN = ['ROLE_ADMINISTRATOR']
@@ -98,14 +98,7 @@ def test_check_mode_reads_as_a_run_does(run, smapi, vendors):
 
 
 def test_a_refused_listing_fails_with_smapis_message_and_no_secret_it_echoed(run, smapi):
-    refuse_echoing_the_secrets(smapi, 'GET', VENDORS)
-
-    result = run(lwa_client_id=FakeSmapi.client_id, **REFRESH)
-
-    assert result['failed'] is True
-    assert result['msg'].startswith('GET %s failed (HTTP 400): Bad request: ********, ********, ********.' % VENDORS)
-    assert (result['error']['method'], result['error']['path'], result['error']['status']) == ('GET', VENDORS, 400)
-    assert secrets_in(result) == []
+    run_refused_echoing_the_secrets(run, smapi, VENDORS)
 
 
 def test_a_result_shows_no_secret_given_to_the_task(run, vendors):
