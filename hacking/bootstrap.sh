@@ -41,8 +41,8 @@ lane_requirements main
 pip() { "$VENV/bin/python" -m pip "$@" 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2); }
 
 echo "== $VENV (Python $PY_VERSION) with ansible-core $ANSIBLE_CORE, ${LOCK:-nothing pinned}"
-if [ "$(version_of "$VENV/bin/python")" != "$PY_VERSION" ]; then
-  python=$(find_python "$PY_VERSION")
+if [ "$(version_of "$VENV/bin/python" "$TOOLS_NEED")" != "$PY_VERSION" ]; then
+  python=$(find_python "$PY_VERSION" "$TOOLS_NEED")
   rm -rf "$VENV"
   "$python" -m venv "$VENV"
 fi

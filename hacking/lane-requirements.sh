@@ -34,13 +34,19 @@ requirements_digest() {
     cat tests/unit/requirements.txt; } | sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' | sha256sum | cut -c1-16
 }
 
-# Its X.Y, if it runs and has venv's ensurepip (Debian splits that into pythonX.Y-venv).
-version_of() { "$1" -c 'import ensurepip, sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true; }
+# Its X.Y, if it runs, has venv's ensurepip (Debian splits that into pythonX.Y-venv) and runs $2 (a
+# statement, if given).
+version_of() { "$1" -c "import ensurepip, sys; ${2:-pass}; print('%d.%d' % sys.version_info[:2])" 2>/dev/null || true; }
 
-# An interpreter of version $1 that can make a venv: PYTHON_3_13 (say) if set, else a pythonX.Y on PATH
-# that is not pyenv's, else pyenv's build. The system's first: distributions build CPython with PGO
-# and LTO, pyenv by default without, and the suites spend ~20% more CPU on pyenv's (pyenv's shims
-# also fail for versions installed but not selected). noxfile.py looks the same way.
+# The Python of .venv must extract with tarfile's data filter, as antsibull-nox does (PEP 706: 3.11.4
+# and later; Debian 12's 3.11.2 lacks it: "extractall() got an unexpected keyword argument 'filter'").
+TOOLS_NEED='import tarfile; tarfile.data_filter'
+
+# An interpreter of version $1 that can make a venv (and runs $2, if given): PYTHON_3_13 (say) if set,
+# else a pythonX.Y on PATH that is not pyenv's, else pyenv's build. The system's first: distributions
+# build CPython with PGO and LTO, pyenv by default without, and the suites spend ~20% more CPU on
+# pyenv's (pyenv's shims also fail for versions installed but not selected). noxfile.py looks the
+# same way for the lanes' sessions.
 find_python() {
   local override="PYTHON_${1//./_}" pyenv="${PYENV_ROOT:-$HOME/.pyenv}" candidate
   local -a candidates=("${!override:-}")
@@ -49,7 +55,7 @@ find_python() {
   done < <(type -ap "python$1")
   candidates+=("$pyenv"/versions/"$1".*/bin/"python$1")
   for candidate in "${candidates[@]}"; do
-    [ "$(version_of "$candidate")" = "$1" ] && { echo "$candidate"; return; }
+    [ "$(version_of "$candidate" "${2:-}")" = "$1" ] && { echo "$candidate"; return; }
   done
   echo "no Python $1 found: install it, or name it with $override=/path/to/python$1" >&2
   return 1
