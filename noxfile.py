@@ -53,12 +53,15 @@ antsibull_nox.load_antsibull_nox_toml()
 
 
 def find_python(version):
-    """PYTHON_3_12 (say) if set, else a pythonX.Y on PATH that is not pyenv's, else pyenv's build.
+    """PYTHON_3_12 (say) if set, else a pythonX.Y on PATH that is not pyenv's (nor a virtualenv of it),
+    else pyenv's build.
     The system's first: distributions build CPython with PGO and LTO, pyenv by default without, and
     the suites spend ~20% more CPU on pyenv's (whose shims also fail for versions installed but not
     selected, and nox would take the shim). hacking/lane-requirements.sh looks the same way."""
     pyenv = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
-    on_path = (os.path.join(folder, "python" + version) for folder in os.environ.get("PATH", "").split(os.pathsep))
+    # Resolved: a virtualenv's python (.venv's is on PATH) or a shim is its base's.
+    on_path = (os.path.realpath(os.path.join(folder, "python" + version))
+               for folder in os.environ.get("PATH", "").split(os.pathsep))
     candidates = [os.environ.get("PYTHON_" + version.replace(".", "_"))]
     candidates += [path for path in on_path if os.access(path, os.X_OK) and not path.startswith(pyenv + os.sep)]
     candidates += sorted(glob.glob(f"{pyenv}/versions/{version}.*/bin/python{version}"), reverse=True)

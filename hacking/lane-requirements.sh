@@ -43,14 +43,15 @@ version_of() { "$1" -c "import ensurepip, sys; ${2:-pass}; print('%d.%d' % sys.v
 TOOLS_NEED='import tarfile; tarfile.data_filter'
 
 # An interpreter of version $1 that can make a venv (and runs $2, if given): PYTHON_3_13 (say) if set,
-# else a pythonX.Y on PATH that is not pyenv's, else pyenv's build. The system's first: distributions
+# else a pythonX.Y on PATH that is not pyenv's (nor a virtualenv of it), else pyenv's build. The system's first: distributions
 # build CPython with PGO and LTO, pyenv by default without, and the suites spend ~20% more CPU on
 # pyenv's (pyenv's shims also fail for versions installed but not selected). noxfile.py looks the
 # same way for the lanes' sessions.
 find_python() {
   local override="PYTHON_${1//./_}" pyenv="${PYENV_ROOT:-$HOME/.pyenv}" candidate
   local -a candidates=("${!override:-}")
-  while IFS= read -r candidate; do
+  while IFS= read -r candidate; do  # resolved: a virtualenv's python or a shim is its base's
+    candidate=$(readlink -f "$candidate")
     case $candidate in "$pyenv"/*) ;; *) candidates+=("$candidate") ;; esac
   done < <(type -ap "python$1")
   candidates+=("$pyenv"/versions/"$1".*/bin/"python$1")
