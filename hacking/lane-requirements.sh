@@ -40,6 +40,7 @@ version_of() { "$1" -c "import ensurepip, sys; ${2:-pass}; print('%d.%d' % sys.v
 
 # The Python of .venv must extract with tarfile's data filter, as antsibull-nox does (PEP 706: 3.11.4
 # and later; Debian 12's 3.11.2 lacks it: "extractall() got an unexpected keyword argument 'filter'").
+# shellcheck disable=SC2034  # read by bootstrap.sh
 TOOLS_NEED='import tarfile; tarfile.data_filter'
 
 # An interpreter of version $1 that can make a venv (and runs $2, if given): PYTHON_3_13 (say) if set,
