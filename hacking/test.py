@@ -26,11 +26,11 @@ import nox_lanes  # hacking/, beside this file
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOGS = os.path.join(ROOT, '.cache', 'test-logs')
 BUILD = os.environ.get('SKILLOPS_BUILD', '')
-MAIN_SUITES = ('sanity', 'lint', 'docs', 'units', 'sandbox', 'package', 'hostile', 'eda', 'integration')
+MAIN_SUITES = ('sanity', 'lint', 'docs', 'units', 'sandbox', 'package', 'hostile', 'awx', 'eda', 'integration')
 LANE_SUITES = ('sanity', 'units', 'integration')
 # Longest first, so that the long ones do not start last (seconds each took in make test, roughly):
 # main's integration shards, then the other lanes' integration (their targets aliased `lanes`).
-WEIGHT = {'integration': 750, 'lane integration': 300, 'eda': 280, 'sanity': 100, 'hostile': 70,
+WEIGHT = {'integration': 750, 'lane integration': 300, 'eda': 280, 'awx': 150, 'sanity': 100, 'hostile': 70,
           'package': 60, 'lint': 55, 'sandbox': 55, 'units': 40, 'docs': 20}
 
 
