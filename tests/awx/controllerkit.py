@@ -51,9 +51,10 @@ class Controller:
         with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as extra:
             json.dump(variables, extra)
         try:
-            result = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', path, '-e', '@' + extra.name],
+            result = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', path, '-e', '@' + extra.name],
                                     cwd=ROOT, capture_output=True, text=True, check=False,
-                                    env=dict(os.environ, **self.environment), timeout=900)
+                                    env=dict(dict(os.environ, ANSIBLE_PYTHON_INTERPRETER=sys.executable), **self.environment),
+                                    timeout=300)
         finally:
             os.unlink(extra.name)
         output = result.stdout + result.stderr

@@ -6,6 +6,7 @@ the default, and a git project whose sync never runs fails the play in time."""
 
 import glob
 import os
+import uuid
 
 import pytest
 import yaml
@@ -124,7 +125,7 @@ def test_a_credential_takes_an_empty_url_as_the_default(controller, configured):
                   refresh_token='Atzr|test', vendor_id='M1TEST', smapi_url='', lwa_url='', authorize_url='')
 
     status, credential = controller.request('POST', 'credentials/', dict(
-        name='empty-urls', credential_type=kind['id'], organization=organization['id'], inputs=inputs))
+        name='empty-urls-%s' % uuid.uuid4().hex[:8], credential_type=kind['id'], organization=organization['id'], inputs=inputs))
 
     assert status == 201, credential
     stored = controller.get('credentials/%d/' % credential['id'])['inputs']
@@ -138,4 +139,4 @@ def test_a_git_project_whose_sync_never_runs_fails_the_play_in_time(controller, 
 
     assert result['rc'] != 0
     assert 'The sync of project never-synced (https://git.example.invalid/skillops-alexa.git) did not succeed ' \
-        'within awx_project_sync_timeout (5 s)' in ' '.join(result['output'].split())
+        'within awx_project_sync_timeout (5 s): it is pending.' in ' '.join(result['output'].split())
