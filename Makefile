@@ -13,8 +13,11 @@ export SKILLOPS_BUILD ?= $(HOME)/.cache/skillops.alexa/$(shell printf %s "$(CURD
 export ANSIBLE_COLLECTIONS_PATH := $(SKILLOPS_BUILD)/collections
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(VENV)/bin/python
+# The kit that starts a throwaway AWX API for the awx suite (its start.sh), when there is one beside
+# this checkout's folder; CONTROLLER_HOST (and awx.awx's other variables) name a controller instead.
+export AWX_KIT ?= $(wildcard $(abspath $(CURDIR)/../shared/awx))
 
-.PHONY: setup lock sync test test-latest sanity lint docs-lint units sandbox-tests package-tests hostile-tests eda-tests integration demo demo-eda bench docs sandbox clean
+.PHONY: setup lock sync test test-latest sanity lint docs-lint units sandbox-tests package-tests awx-tests hostile-tests eda-tests integration demo demo-eda bench docs sandbox clean
 
 setup:
 	@hacking/bootstrap.sh
@@ -51,6 +54,9 @@ units: setup
 
 sandbox-tests: setup
 	@$(VENV)/bin/python hacking/test.py main:sandbox
+
+awx-tests: setup
+	@$(VENV)/bin/python hacking/test.py main:awx
 
 package-tests: setup
 	@$(VENV)/bin/python hacking/test.py main:package

@@ -33,7 +33,7 @@ fi
 # the preparation left it.
 session=("${envdir[@]}" -s "ansible-test-$ANSIBLE_CORE" --)
 # prepare: the lane's session ready (virtualenv, collections); latest first gets .venv's tools unpinned.
-all_suites=(prepare sanity lint docs units sandbox package hostile eda integration)
+all_suites=(prepare sanity lint docs units sandbox package hostile awx eda integration)
 # The other lanes differ only in ansible-core (and its Python): the suites that run ansible-test.
 [ "$LANE" = main ] || [ "$LANE" = latest ] || all_suites=(prepare sanity units integration)
 
@@ -79,6 +79,10 @@ run_suite() {  # run_suite NAME
       python -m pytest -q -p no:cacheprovider tests/package ;;
     hostile)
       python -m pytest -q -p no:cacheprovider tests/hostile ;;
+    awx)
+      # A real AWX API: the controller CONTROLLER_HOST names, else one the kit AWX_KIT names starts
+      # (Makefile), else every test is skipped, saying why (-rs).
+      python -m pytest -q -rs -p no:cacheprovider tests/awx ;;
     eda)
       # ansible-rulebook's rule engine runs in a JVM.
       java -version >/dev/null 2>&1 || {
