@@ -64,4 +64,5 @@ def configured(controller, project_path):
     """playbooks/awx_configure.yml run twice with a manual project, the workflow and the schedule: the
     recaps of both runs."""
     variables = dict(CONFIGURE_VARS, awx_project_local_path=project_path)
-    return [controller.playbook('playbooks/awx_configure.yml', variables) for _ in range(2)]
+    first = controller.playbook('playbooks/awx_configure.yml', variables)
+    return [first, controller.playbook('playbooks/awx_configure.yml', variables)]

@@ -41,7 +41,7 @@ LEFT_OUT = (
     "benchmarks/",
     # tests that need this repository's sandbox, scripts or npm packages
     "tests/sandbox/", "tests/contract/", "tests/cli/", "tests/integration/", "tests/package/", "tests/eda/",
-    "tests/hostile/", "tests/docs/",
+    "tests/hostile/", "tests/docs/", "tests/awx/",
     # make demo's and make demo-eda's sandbox-only playbooks and their variables
     "playbooks/demo.yml", "playbooks/tasks/demo_inbox.yml", "playbooks/vars/demo.yml",
     "playbooks/demo_eda.yml", "playbooks/vars/demo_eda.yml",
